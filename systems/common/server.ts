@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FaultInjector } from './faults.ts';
+import { HttpError, errorBody, sendJson, type ErrorStyle, type Router } from './http.ts';
+import type { Stats } from './stats.ts';
+
+export interface RunningSystem {
+  url: string;
+  port: number;
+  /** Stops timers and streams, then the server; safe to call twice (and unbound). */
+  close(): Promise<void>;
+}
+
+export interface SystemHandlerOptions {
+  style: ErrorStyle;
+  api: Router;
+  admin: Router;
+  stats: Stats;
+  faults: FaultInjector;
+}
+
+const isAdminPath = (p: string): boolean => p === '/admin' || p.startsWith('/admin/');
+
+function decodedPath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+/**
+ * One request pipeline for both systems: API calls are counted and pass through fault injection, admin
+ * calls do neither. Every failure ends as a JSON error in the system's own style, never as a crash.
+ */
+export function createSystemHandler(opts: SystemHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const fail = (res: ServerResponse, e: unknown): void => {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (e instanceof HttpError) sendJson(res, e.status, errorBody(opts.style, e.status, e.message, e.code));
+    else sendJson(res, 500, errorBody(opts.style, 500, 'internal error'));
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      throw new HttpError(400, 'malformed request URL');
+    }
+    const admin = isAdminPath(url.pathname);
+    if (!admin) {
+      opts.stats.record(method, decodedPath(url.pathname));
+      const fault = await opts.faults.before();
+      if (fault === 'down') throw new HttpError(503, 'system is down (injected fault)');
+      if (fault === 'error') throw new HttpError(500, 'injected error');
+    }
+    const match = (admin ? opts.admin : opts.api).match(method, url.pathname);
+    if (!match) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
+    if ('methodNotAllowed' in match) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
+    await match.handler({ req, res, url, params: match.params });
+  };
+  return (req, res) => {
+    handle(req, res).catch((e: unknown) => fail(res, e));
+  };
+}
+
+/** Listens on `port` (0 = a free one) and returns the running system's handle. */
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  beforeClose: () => void | Promise<void> = () => undefined,
+): Promise<RunningSystem> {
+  // Batch lookups put hundreds of keys into one URL: allow longer request lines than node's 16 KiB.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, handler);
+  // Longer than typical client agents' idle timeout, so pooled connections are reused, not reset.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await beforeClose();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+  return { url: `http://127.0.0.1:${actual}`, port: actual, close };
+}

@@ -1,0 +1,163 @@
+/** Routes of the demo MES: the REST API under /api/v1 and the admin API. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { addCommonAdminRoutes } from '../common/admin.ts';
+import type { Collection } from '../common/collection.ts';
+import { FaultInjector } from '../common/faults.ts';
+import { HttpError, Router, intParam, listParam, readObject, sendJson, sendText } from '../common/http.ts';
+import { createSystemHandler } from '../common/server.ts';
+import { Stats } from '../common/stats.ts';
+import type { MesMappingRow, SeededFault } from '../plant/types.ts';
+import { wireEvent, type EventLog } from './events.ts';
+import type { ShopFloor } from './shopfloor.ts';
+import { serveEventStream, type StreamRegistry } from './sse.ts';
+import type { MesStore } from './store.ts';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+interface Filter {
+  param: string;
+  field: string;
+  /** key: answered by key lookups; indexed: from a secondary index; otherwise a scan. */
+  via?: 'key' | 'index';
+  /** A batch lookup by ids: without an explicit limit, answer every match (up to the maximum). */
+  batch?: boolean;
+}
+
+function listAnswer<T extends object>(url: URL, table: Collection<T>, filters: readonly Filter[]): Record<string, unknown> {
+  const active = filters.map((f) => ({ ...f, values: listParam(url, f.param) })).filter((f) => f.values !== undefined);
+  const first = active.find((f) => f.via === 'key') ?? active.find((f) => f.via === 'index');
+  let rows: readonly T[] = table.all();
+  if (first?.via === 'key') rows = table.getMany(first.values ?? []);
+  else if (first) rows = table.lookup(first.field, first.values ?? []);
+  for (const f of active) {
+    if (f === first) continue;
+    const wanted = new Set(f.values);
+    rows = rows.filter((r) => wanted.has(String((r as Record<string, unknown>)[f.field])));
+  }
+  const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', active.some((f) => f.batch) ? MAX_LIMIT : DEFAULT_LIMIT));
+  const offset = intParam(url, 'offset', 0);
+  return { items: rows.slice(offset, offset + limit), total: rows.length, offset, limit };
+}
+
+function one<T extends object>(table: Collection<T>, id: string | undefined, what: string): T {
+  const r = table.get(id ?? '');
+  if (!r) throw new HttpError(404, `no ${what} '${id}'`);
+  return r;
+}
+
+function csvCell(v: string | number | null): string {
+  const s = v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function mappingRows(store: MesStore, url: URL): MesMappingRow[] {
+  const codes = listParam(url, 'mesCodes');
+  const materials = listParam(url, 'erpMaterials');
+  let rows = codes ? store.mapping.getMany(codes) : store.mapping.all().slice();
+  if (materials) {
+    const wanted = new Set(materials);
+    rows = rows.filter((r) => wanted.has(r.erpMaterial));
+  }
+  return rows;
+}
+
+export interface MesAppDeps {
+  store: MesStore;
+  events: EventLog;
+  floor: ShopFloor;
+  streams: StreamRegistry;
+  seededFaults: readonly SeededFault[];
+}
+
+export interface MesApp {
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  faults: FaultInjector;
+}
+
+export function createMesApp({ store, events, floor, streams, seededFaults }: MesAppDeps): MesApp {
+  const stats = new Stats();
+  const faults = new FaultInjector();
+  // An outage drops live feeds too, so the hub's reconnect logic is exercised.
+  faults.onDown(() => streams.endAll());
+  const api = new Router()
+    .on('GET', '/api/v1/job-orders', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.jobOrders, [
+        { param: 'ids', field: 'id', via: 'key', batch: true },
+        { param: 'erpOrders', field: 'erpOrder', via: 'index', batch: true },
+        { param: 'site', field: 'site', via: 'index' },
+        { param: 'status', field: 'status' },
+      ])),
+    )
+    .on('GET', '/api/v1/job-orders/:id', ({ res, params }) => sendJson(res, 200, one(store.jobOrders, params.id, 'job order')))
+    .on('GET', '/api/v1/equipment', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.equipment, [
+        { param: 'ids', field: 'id', via: 'key', batch: true },
+        { param: 'site', field: 'site', via: 'index' },
+        { param: 'workCenter', field: 'workCenter', via: 'index' },
+        { param: 'state', field: 'state' },
+      ])),
+    )
+    .on('GET', '/api/v1/equipment/:id', ({ res, params }) => sendJson(res, 200, one(store.equipment, params.id, 'equipment')))
+    .on('GET', '/api/v1/material-lots', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.lots, [
+        { param: 'ids', field: 'id', via: 'key', batch: true },
+        { param: 'materialCodes', field: 'materialCode', via: 'index', batch: true },
+        { param: 'producedBy', field: 'producedByJobOrder', via: 'index', batch: true },
+        { param: 'site', field: 'site', via: 'index' },
+        { param: 'status', field: 'status' },
+      ])),
+    )
+    .on('GET', '/api/v1/material-lots/:id', ({ res, params }) => sendJson(res, 200, one(store.lots, params.id, 'material lot')))
+    .on('GET', '/api/v1/quality-results', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.qualityResults, [
+        { param: 'ids', field: 'id', via: 'key', batch: true },
+        { param: 'jobOrders', field: 'jobOrderId', via: 'index', batch: true },
+        { param: 'result', field: 'result' },
+      ])),
+    )
+    .on('GET', '/api/v1/quality-results/:id', ({ res, params }) => sendJson(res, 200, one(store.qualityResults, params.id, 'quality result')))
+    .on('GET', '/api/v1/material-mapping', ({ res, url }) => {
+      const items = mappingRows(store, url);
+      sendJson(res, 200, { items, total: items.length });
+    })
+    .on('GET', '/api/v1/material-mapping.csv', ({ res, url }) => {
+      const lines = ['erpMaterial,mesCode,erpUnit,mesUnit,factor'];
+      for (const r of mappingRows(store, url)) lines.push([r.erpMaterial, r.mesCode, r.erpUnit, r.mesUnit, r.factor].map(csvCell).join(','));
+      sendText(res, 200, `${lines.join('\n')}\n`, 'text/csv; charset=utf-8');
+    })
+    .on('GET', '/api/v1/events', ({ req, res, url }) => {
+      const rawAfter = url.searchParams.get('after');
+      if (rawAfter !== null && rawAfter !== '' && !/^\d+$/.test(rawAfter)) throw new HttpError(400, `after must be a non-negative integer, got '${rawAfter}'`);
+      const after = rawAfter === null || rawAfter === '' ? undefined : Number(rawAfter);
+      const format = url.searchParams.get('format');
+      if (format === 'json') {
+        const from = after ?? 0;
+        const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', DEFAULT_LIMIT));
+        const items = events.after(from, limit).map(wireEvent);
+        const lastItem = items[items.length - 1];
+        sendJson(res, 200, { items, lastId: lastItem ? lastItem.id : Math.min(from, events.lastId) });
+        return;
+      }
+      if (format !== null && format !== 'sse') throw new HttpError(400, `format must be json or sse, got '${format}'`);
+      serveEventStream(req, res, events, streams, after);
+    });
+
+  const admin = addCommonAdminRoutes(new Router(), { stats, faults, seededFaults, records: store })
+    .on('POST', '/admin/progress', async ({ req, res }) => {
+      const body = await readObject(req);
+      sendJson(res, 200, floor.progress(body.workOrderId, body.goodQuantity, body.scrapQuantity));
+    })
+    .on('POST', '/admin/equipment-state', async ({ req, res }) => {
+      const body = await readObject(req);
+      sendJson(res, 200, floor.setEquipmentState(body.equipmentId, body.state));
+    })
+    .on('POST', '/admin/events', async ({ req, res }) => {
+      const body = await readObject(req);
+      if (typeof body.type !== 'string' || body.type.trim() === '') throw new HttpError(400, 'type must be a non-empty string');
+      const data = body.data ?? {};
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HttpError(400, 'data must be a JSON object');
+      sendJson(res, 200, { eventId: events.append(body.type, data as Record<string, unknown>).id });
+    });
+  return { handler: createSystemHandler({ style: 'rest', api, admin, stats, faults }), faults };
+}

@@ -1,0 +1,46 @@
+/** The demo MES (REST JSON, ISA-95 words) as a process of its own: `npm run start:mes-api`. */
+import { envNumber, isMain, runSystem } from '../common/main.ts';
+import { listen, type RunningSystem } from '../common/server.ts';
+import { generatePlant, seedFrom } from '../plant.ts';
+import { Rng } from '../plant/random.ts';
+import { createMesApp } from './app.ts';
+import { EventLog } from './events.ts';
+import { ShopFloor } from './shopfloor.ts';
+import { Simulator } from './simulator.ts';
+import { StreamRegistry } from './sse.ts';
+import { MesStore } from './store.ts';
+
+export interface MesSystemOptions {
+  /** 0 picks a free port. */
+  port: number;
+  seed: number;
+  scale: number;
+  /** The shop-floor simulator; on unless false. */
+  simulate?: boolean;
+}
+
+/** Generates the plant, keeps the MES's half and serves it; resolves once listening. */
+export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSystem> {
+  const plant = generatePlant({ seed: opts.seed, scale: opts.scale });
+  const store = new MesStore(plant.mes);
+  const events = new EventLog();
+  const rng = new Rng(opts.seed).fork('shop-floor');
+  const floor = new ShopFloor(store, events, rng.fork('terminal'));
+  const streams = new StreamRegistry();
+  const app = createMesApp({ store, events, floor, streams, seededFaults: plant.seededFaults });
+  const simulator = opts.simulate === false ? undefined : new Simulator(store, floor, rng.fork('simulator'));
+  const running = await listen(app.handler, opts.port, () => {
+    simulator?.stop();
+    streams.endAll();
+  });
+  simulator?.start();
+  return running;
+}
+
+if (isMain(import.meta.url)) {
+  const port = envNumber('MES_API_PORT', 4012);
+  const seed = seedFrom(process.env.DEMO_SEED ?? '42');
+  const scale = envNumber('DEMO_SCALE', 1);
+  const simulate = !['off', 'false', '0'].includes((process.env.MES_SIMULATE ?? 'on').toLowerCase());
+  runSystem('demo MES', () => startMesSystem({ port, seed, scale, simulate }), { seed, scale, simulate });
+}

@@ -1,0 +1,69 @@
+import type { RecordStore } from '../common/admin.ts';
+import { Collection } from '../common/collection.ts';
+import { HttpError } from '../common/http.ts';
+import type { MesData, MesEquipment, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
+import { checkRecord } from './records.ts';
+
+/** What admin writes need of a table; method syntax keeps it assignable from every Collection<T>. */
+interface Table {
+  upsert(record: object): boolean;
+  delete(key: string): boolean;
+}
+
+/** The demo MES's tables. Indexed fields are the ones batch lookups filter by and nothing edits in place. */
+export class MesStore implements RecordStore {
+  readonly jobOrders: Collection<MesJobOrder>;
+  readonly equipment: Collection<MesEquipment>;
+  readonly lots: Collection<MesLot>;
+  readonly qualityResults: Collection<MesQualityResult>;
+  readonly mapping: Collection<MesMappingRow>;
+  private lastLot: number;
+  private lastQuality: number;
+
+  constructor(data: MesData) {
+    this.jobOrders = new Collection((j) => j.id, data.jobOrders);
+    this.equipment = new Collection((e) => e.id, data.equipment);
+    this.lots = new Collection((l) => l.id, data.lots);
+    this.qualityResults = new Collection((q) => q.id, data.qualityResults);
+    this.mapping = new Collection((m) => m.mesCode, data.mapping);
+    this.lastLot = data.lots.length;
+    this.lastQuality = data.qualityResults.length;
+  }
+
+  nextLotId(): string {
+    let id: string;
+    do id = `L-${String(++this.lastLot).padStart(6, '0')}`;
+    while (this.lots.get(id));
+    return id;
+  }
+
+  nextQualityId(): string {
+    let id: string;
+    do id = `QR-${String(++this.lastQuality).padStart(6, '0')}`;
+    while (this.qualityResults.get(id));
+    return id;
+  }
+
+  private table(collection: string): Table {
+    const tables: Record<string, Table> = {
+      'job-orders': this.jobOrders,
+      equipment: this.equipment,
+      'material-lots': this.lots,
+      'quality-results': this.qualityResults,
+      'material-mapping': this.mapping,
+    };
+    const t = tables[collection];
+    if (!t) throw new HttpError(404, `no collection '${collection}' (${Object.keys(tables).join(', ')})`);
+    return t;
+  }
+
+  upsert(collection: string, id: string, body: Record<string, unknown>): { record: unknown; created: boolean } {
+    const table = this.table(collection);
+    const record = checkRecord(collection, id, body);
+    return { record, created: table.upsert(record) };
+  }
+
+  remove(collection: string, id: string): boolean {
+    return this.table(collection).delete(id);
+  }
+}
