@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from './errors.ts';
+
+/**
+ * Apollo Server on plain `node:http`, shared by the gateway and both subgraphs. Written here rather than
+ * through an Express integration: one less framework on the hot path, and the same server can route
+ * `/metrics`, `/health`, the explorer and the WebSocket upgrade on one port.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export class BodyError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** Reads a request body up to `limit` bytes; larger bodies are refused without buffering them. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return reject(new BodyError(413, `Request body is larger than ${limit} bytes.`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyError(413, `Request body is larger than ${limit} bytes.`));
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+/** A GraphQL-shaped error response for failures before Apollo sees the request. */
+export function sendGraphQLError(res: ServerResponse, status: number, message: string, code: string, headers?: Record<string, string>) {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
+async function parseBody(req: IncomingMessage, maxBodyBytes: number): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const raw = await readBody(req, maxBodyBytes);
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('application/json')) {
+    if (raw.length === 0) return {};
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new BodyError(400, 'The request body is not valid JSON.');
+    }
+  }
+  // Other content types go to Apollo as text: its CSRF prevention and content-type checks answer them.
+  return raw.toString('utf8');
+}
+
+export interface GraphQLHandlerOptions<TContext extends BaseContext> {
+  server: ApolloServer<TContext>;
+  context: (req: IncomingMessage, body: unknown) => Promise<TContext>;
+  maxBodyBytes?: number;
+}
+
+/** Serves one GraphQL HTTP request (POST, or GET for queries) through Apollo Server. */
+export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQLHandlerOptions<TContext>) {
+  const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+    let body: unknown;
+    try {
+      body = await parseBody(req, limit);
+    } catch (e) {
+      const status = e instanceof BodyError ? e.status : 400;
+      return sendGraphQLError(res, status, e instanceof BodyError ? e.message : 'Bad request body.', ErrorCode.BAD_USER_INPUT);
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    try {
+      const result = await opts.server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+        context: () => opts.context(req, body),
+      });
+      for (const [k, v] of result.headers) res.setHeader(k, v);
+      res.statusCode = result.status ?? 200;
+      if (result.body.kind === 'complete') {
+        res.end(result.body.string);
+        return;
+      }
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (e) {
+      // Context creation may throw a coded GraphQLError (e.g. UNAUTHENTICATED); anything else is ours.
+      const ext = (e as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
+      if (ext?.code && !res.headersSent) {
+        return sendGraphQLError(res, ext.http?.status ?? 400, (e as Error).message, ext.code);
+      }
+      if (!res.headersSent) sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
+      else res.end();
+    }
+  };
+}

@@ -1,0 +1,74 @@
+import http from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode } from 'graphql';
+import { createGraphQLHandler, sendJson } from './apollo-http.ts';
+import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
+import { createFormatError, metricsPlugin } from './apollo-plugins.ts';
+import type { Logger } from './log.ts';
+import type { HubMetrics } from './metrics.ts';
+
+export type { RunningServer } from './http-server.ts';
+
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean> | boolean;
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: unknown;
+  context: (req: http.IncomingMessage) => Promise<TContext>;
+  metrics: HubMetrics;
+  log: Logger;
+  host: string;
+  port: number;
+  /** Extra HTTP routes (admin endpoints); answer true when handled. */
+  routes?: Route[];
+  /** Called on close, after the HTTP server stopped (connectors, caches). */
+  onClose?: () => Promise<void> | void;
+}
+
+/**
+ * One subgraph process: Apollo Server over `buildSubgraphSchema`, on plain node:http with `/graphql`,
+ * `/metrics` and `/health`. Both subgraphs are built by this one factory.
+ */
+export async function startSubgraphServer<TContext extends BaseContext>(
+  opts: SubgraphServerOptions<TContext>,
+): Promise<RunningServer> {
+  // The schema is built once per process, never per request.
+  const schema = buildSubgraphSchema({
+    typeDefs: opts.typeDefs,
+    // The generated resolver types are stricter than @apollo/subgraph's map type; they describe the same shape.
+    resolvers: opts.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(opts.log),
+    // Inline tracing serves Apollo's hosted usage reporting, which an air-gapped plant does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<TContext>(opts.metrics)],
+  });
+  await apollo.start();
+  const graphql = createGraphQLHandler<TContext>({ server: apollo, context: (req) => opts.context(req) });
+
+  const server = createHttpServer(opts.log, async (req, res, url) => {
+    if (url.pathname === '/graphql') return graphql(req, res, url.search);
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
+    if (url.pathname === '/metrics') return serveMetrics(res, opts.metrics);
+    for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
+    sendJson(res, 404, { error: 'not found' });
+  });
+  const port = await listen(server, opts.host, opts.port);
+  const url = `http://${opts.host}:${port}/graphql`;
+  opts.log.info('subgraph listening', { url });
+  return {
+    url,
+    port,
+    async close() {
+      await closeServer(server);
+      await apollo.stop();
+      await opts.onClose?.();
+    },
+  };
+}
