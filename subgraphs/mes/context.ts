@@ -1,0 +1,40 @@
+import type DataLoader from 'dataloader';
+import { entityLoader, groupLoader } from '../../lib/loaders.ts';
+import type { MaterialMapping } from './mapping.ts';
+import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
+
+/** Per-request state of the MES subgraph. */
+export interface MesContext {
+  source: MesSource;
+  mapping: MaterialMapping;
+  loaders: {
+    job: DataLoader<string, MesJobOrder | null>;
+    jobsByOrder: DataLoader<string, MesJobOrder[]>;
+    equipment: DataLoader<string, MesEquipment | null>;
+    lot: DataLoader<string, MesLot | null>;
+    lotsByCode: DataLoader<string, MesLot[]>;
+    quality: DataLoader<string, MesQualityResult[]>;
+  };
+}
+
+/** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
+export function createMesContext(source: MesSource, mapping: MaterialMapping): MesContext {
+  const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
+  return {
+    source,
+    mapping,
+    loaders: {
+      job,
+      jobsByOrder: groupLoader(async (ids) => {
+        const jobs = await source.jobOrdersByErpOrders(ids);
+        // A work order reached through its production order needs no second fetch by id.
+        for (const j of jobs) job.prime(j.id, j);
+        return jobs;
+      }, (j) => j.erpOrder),
+      equipment: entityLoader((ids) => source.equipmentByIds(ids), (e) => e.id),
+      lot: entityLoader((ids) => source.lotsByIds(ids), (l) => l.id),
+      lotsByCode: groupLoader((codes) => source.lotsByMaterialCodes(codes), (l) => l.materialCode),
+      quality: groupLoader((ids) => source.qualityByJobOrders(ids), (q) => q.jobOrderId),
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import { canonicalUnit, unitFactor } from '../../lib/units.ts';
+import type { MappingRow } from './source.ts';
+
+/**
+ * The material cross-reference as the plant's master-data team exports it (JSON `{items:[...]}` or
+ * CSV with a header `erpMaterial,mesCode,erpUnit,mesUnit,factor`). Gaps are expected: a conversion that
+ * cannot be made says why, and the caller leaves the quantity out of sums instead of failing the read.
+ */
+export type ConversionFailure = 'UNMAPPED_MATERIAL' | 'UNIT_MISMATCH';
+
+export type Conversion =
+  | { ok: true; factor: number; unit: string; erpMaterial: string }
+  | { ok: false; reason: ConversionFailure; erpMaterial: string | null };
+
+export class MaterialMapping {
+  private readonly byCode = new Map<string, MappingRow>();
+  private readonly byErp = new Map<string, MappingRow[]>();
+
+  constructor(readonly rows: readonly MappingRow[]) {
+    for (const r of rows) {
+      // First row wins for a code; conflicting rows are a master-data issue, reported, never guessed.
+      if (!this.byCode.has(r.mesCode)) this.byCode.set(r.mesCode, r);
+      const list = this.byErp.get(r.erpMaterial);
+      if (list) list.push(r);
+      else this.byErp.set(r.erpMaterial, [r]);
+    }
+  }
+
+  row(mesCode: string): MappingRow | undefined {
+    return this.byCode.get(mesCode);
+  }
+
+  mesCodes(erpMaterial: string): string[] {
+    return (this.byErp.get(erpMaterial) ?? []).map((r) => r.mesCode);
+  }
+
+  /**
+   * The factor that turns a quantity of `mesCode` in `mesUnit` into `targetUnit` (default: the ERP
+   * unit of the mapping row). `expectErpMaterial`, when given, must be the row's ERP material.
+   */
+  conversion(mesCode: string, mesUnit: string, targetUnit?: string, expectErpMaterial?: string): Conversion {
+    const row = this.byCode.get(mesCode);
+    if (!row || (expectErpMaterial !== undefined && row.erpMaterial !== expectErpMaterial)) {
+      return { ok: false, reason: 'UNMAPPED_MATERIAL', erpMaterial: row?.erpMaterial ?? null };
+    }
+    // The job's own unit spelling may differ from the mapping's (kg vs KGM): fold, then convert.
+    const toRowMesUnit = unitFactor(mesUnit, row.mesUnit);
+    const rowFactor = row.factor ?? unitFactor(row.mesUnit, row.erpUnit);
+    const target = canonicalUnit(targetUnit ?? row.erpUnit);
+    const toTarget = unitFactor(row.erpUnit, target);
+    if (toRowMesUnit === undefined || rowFactor == null || toTarget === undefined) {
+      return { ok: false, reason: 'UNIT_MISMATCH', erpMaterial: row.erpMaterial };
+    }
+    return { ok: true, factor: toRowMesUnit * rowFactor * toTarget, unit: target, erpMaterial: row.erpMaterial };
+  }
+}
+
+function parseCsv(text: string): MappingRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
+  const col = (name: string) => header.indexOf(name);
+  const idx = { erp: col('erpMaterial'), mes: col('mesCode'), eu: col('erpUnit'), mu: col('mesUnit'), f: col('factor') };
+  if (Object.values(idx).some((i) => i < 0)) throw new Error('mapping CSV needs erpMaterial,mesCode,erpUnit,mesUnit,factor');
+  return lines.map((line) => {
+    const c = line.split(',').map((v) => v.trim());
+    const f = c[idx.f] ?? '';
+    return {
+      erpMaterial: c[idx.erp] ?? '',
+      mesCode: c[idx.mes] ?? '',
+      erpUnit: c[idx.eu] ?? '',
+      mesUnit: c[idx.mu] ?? '',
+      factor: f === '' || f.toLowerCase() === 'null' ? null : Number(f),
+    };
+  });
+}
+
+function validate(rows: MappingRow[]): MappingRow[] {
+  for (const [i, r] of rows.entries()) {
+    if (!r.erpMaterial || !r.mesCode || !r.erpUnit || !r.mesUnit) throw new Error(`mapping row ${i + 1} is incomplete`);
+    if (r.factor !== null && !(Number.isFinite(r.factor) && r.factor > 0)) throw new Error(`mapping row ${i + 1} has a bad factor`);
+    r.erpMaterial = r.erpMaterial.replace(/^0+(?=\d)/, '');
+  }
+  return rows;
+}
+
+/** Parses a mapping export; the format is told by its first character. */
+export function parseMapping(text: string): MaterialMapping {
+  const trimmed = text.trimStart();
+  const rows = trimmed.startsWith('{') || trimmed.startsWith('[')
+    ? ((): MappingRow[] => {
+        const json = JSON.parse(trimmed) as { items?: MappingRow[] } | MappingRow[];
+        return Array.isArray(json) ? json : (json.items ?? []);
+      })()
+    : parseCsv(trimmed);
+  return new MaterialMapping(validate(rows));
+}
+
+/** Loads the mapping from a file path or an http(s) URL (the MES's MDM export, or the plant's file). */
+export async function loadMapping(source: string, timeoutMs: number): Promise<MaterialMapping> {
+  if (/^https?:\/\//.test(source)) {
+    const res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`mapping source answered ${res.status}`);
+    return parseMapping(await res.text());
+  }
+  return parseMapping(await readFile(source, 'utf8'));
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { createJsonClient } from '../../lib/http-client.ts';
+import { createLogger } from '../../lib/log.ts';
+import { isMain, runMain } from '../../lib/main.ts';
+import { createMetrics } from '../../lib/metrics.ts';
+import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
+import { createMesContext } from './context.ts';
+import { loadMapping, type MaterialMapping } from './mapping.ts';
+import { createRestMesSource } from './rest-source.ts';
+import { resolvers } from './resolvers.ts';
+
+const typeDefs = parse(readFileSync(new URL('../../schema/mes.graphql', import.meta.url), 'utf8'));
+
+/** How long start-up waits for the mapping source (the MES may still be starting). */
+const MAPPING_WAIT_MS = 30_000;
+
+async function loadMappingWithRetry(source: string, timeoutMs: number): Promise<MaterialMapping> {
+  const deadline = Date.now() + MAPPING_WAIT_MS;
+  for (;;) {
+    try {
+      return await loadMapping(source, timeoutMs);
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`cannot load the material mapping from ${source}: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** Starts the MES subgraph on `config.ports.mesSubgraph`, wrapping the MES at `config.mesApiUrl`. */
+export async function startMesSubgraph(config: HubConfig): Promise<RunningServer> {
+  const log = createLogger('mes-subgraph', config.logLevel);
+  const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
+  const metrics = createMetrics('mes-subgraph');
+  const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const source = createRestMesSource(client);
+  const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
+  const mapping = await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs);
+  log.info('material mapping loaded', { rows: mapping.rows.length, source: mappingSource });
+  return startSubgraphServer({
+    name: 'mes',
+    typeDefs,
+    resolvers,
+    context: async () => createMesContext(source, mapping),
+    metrics,
+    log,
+    host: config.host,
+    port: config.ports.mesSubgraph,
+    onClose: () => client.close(),
+  });
+}
+
+if (isMain(import.meta.url)) runMain(() => startMesSubgraph(loadConfig()));
