@@ -1,0 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** Per-request state at the gateway; made in one place, cheaply (no I/O). */
+export interface GatewayContext {
+  requestId: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function createGatewayContext(req: IncomingMessage): GatewayContext {
+  const given = req.headers['x-request-id'];
+  return { requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID() };
+}

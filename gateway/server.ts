@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { loadConfig, type HubConfig } from '../lib/config.ts';
+import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
+import { createFormatError, metricsPlugin } from '../lib/apollo-plugins.ts';
+import { createLogger } from '../lib/log.ts';
+import { isMain, runMain } from '../lib/main.ts';
+import { createMetrics } from '../lib/metrics.ts';
+import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from '../lib/http-server.ts';
+import { createGatewayContext, type GatewayContext } from './context.ts';
+import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
+import { checkSubgraphs } from './readiness.ts';
+import { SubgraphSource } from './subgraph-source.ts';
+
+export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
+
+/** Where the gateway reaches each subgraph: the operator's URL, else localhost on the configured port. */
+export function subgraphUrls(config: HubConfig): Record<string, string> {
+  return {
+    erp: config.erpSubgraphUrl ?? `http://127.0.0.1:${config.ports.erpSubgraph}/graphql`,
+    mes: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+  };
+}
+
+/**
+ * The gateway: @apollo/gateway over the checked-in supergraph inside Apollo Server, on one port with
+ * `/graphql` (HTTP; the explorer for browsers), `/health`, `/ready` and `/metrics`.
+ */
+export async function startGateway(config: HubConfig): Promise<RunningServer> {
+  const log = createLogger('gateway', config.logLevel);
+  const metrics = createMetrics('gateway');
+  const urls = subgraphUrls(config);
+  const gateway = new ApolloGateway({
+    // Read once at start: no composition and no SDL work at run time.
+    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? ''),
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(log),
+    // The default landing page would load Apollo's sandbox from a CDN; the hub serves GraphiQL itself.
+    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin<GatewayContext>(metrics)],
+  });
+  await apollo.start();
+  const graphql = createGraphQLHandler<GatewayContext>({
+    server: apollo,
+    context: async (req) => createGatewayContext(req),
+  });
+
+  const server = createHttpServer(log, async (req, res, url) => {
+    if (url.pathname === '/graphql') {
+      if (wantsExplorer(req)) return serveExplorer(res);
+      return graphql(req, res, url.search);
+    }
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
+    if (url.pathname === '/ready') {
+      const subgraphs = await checkSubgraphs(urls);
+      const ready = Object.values(subgraphs).every(Boolean);
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
+    }
+    if (url.pathname === '/metrics') return serveMetrics(res, metrics);
+    if (serveExplorerAsset(res, url.pathname)) return;
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+  const port = await listen(server, config.host, config.ports.gateway);
+  const url = `http://${config.host}:${port}/graphql`;
+  log.info('gateway listening', { url, subgraphs: urls });
+  return {
+    url,
+    port,
+    async close() {
+      await closeServer(server);
+      await apollo.stop();
+    },
+  };
+}
+
+if (isMain(import.meta.url)) runMain(() => startGateway(loadConfig()));
