@@ -1,0 +1,133 @@
+/**
+ * The one factory every test uses to start real servers on free ports: the demo ERP and MES, both
+ * subgraphs and the gateway, wired as `npm start` wires them. Tests talk to them over HTTP only.
+ */
+import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import type { RunningServer } from '../../lib/subgraph-server.ts';
+import { startGateway } from '../../gateway/server.ts';
+import { startErpSubgraph } from '../../subgraphs/erp/server.ts';
+import { startMesSubgraph } from '../../subgraphs/mes/server.ts';
+import { startErpSystem } from '../../systems/erp/server.ts';
+import { startMesSystem } from '../../systems/mes/server.ts';
+
+export interface Hub {
+  gateway: string;
+  erpSubgraph: string;
+  mesSubgraph: string;
+  erpApi: string;
+  mesApi: string;
+  config: HubConfig;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  seed?: number;
+  scale?: number;
+  /** Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, ...). */
+  env?: Record<string, string>;
+  simulate?: boolean;
+}
+
+export async function startHub(opts: HubOptions = {}): Promise<Hub> {
+  const seed = opts.seed ?? 42;
+  const scale = opts.scale ?? 1;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const erp = await startErpSystem({ port: 0, seed, scale });
+    closers.push(erp.close);
+    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
+    closers.push(mes.close);
+    const base = {
+      LOG_LEVEL: 'warn',
+      GATEWAY_PORT: '0',
+      ERP_SUBGRAPH_PORT: '0',
+      MES_SUBGRAPH_PORT: '0',
+      ERP_API_URL: erp.url,
+      MES_API_URL: mes.url,
+      UPSTREAM_TIMEOUT_MS: '2000',
+      ...opts.env,
+    };
+    const subgraphConfig = loadConfig(base);
+    const [erpSub, mesSub]: RunningServer[] = await Promise.all([
+      startErpSubgraph(subgraphConfig),
+      startMesSubgraph(subgraphConfig),
+    ]);
+    closers.push(erpSub!.close, mesSub!.close);
+    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
+    const gw = await startGateway(config);
+    closers.push(gw.close);
+    return {
+      gateway: gw.url,
+      erpSubgraph: erpSub!.url,
+      mesSubgraph: mesSub!.url,
+      erpApi: erp.url,
+      mesApi: mes.url,
+      config,
+      close: () => closeAll(closers),
+    };
+  } catch (e) {
+    await closeAll(closers);
+    throw e;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const c of [...closers].reverse()) await c().catch(() => undefined);
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  // Tests read deep into arbitrary response shapes; typing every query's result would add nothing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  headers: Headers;
+}
+
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  let body: GraphQLResponse<T>['body'];
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`non-JSON response ${res.status}: ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+export async function getJson<T = any>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+export async function post(url: string, body?: unknown, method = 'POST'): Promise<Response> {
+  return fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** The demo systems' admin API (design.md "Contracts"). */
+export const admin = {
+  stats: (system: string) => getJson<{ total: number; calls: Record<string, number> }>(`${system}/admin/stats`),
+  resetStats: (system: string) => post(`${system}/admin/reset-stats`),
+  faults: (system: string, faults: { latencyMs?: number; errorRate?: number; down?: boolean }) =>
+    post(`${system}/admin/faults`, faults),
+  clearFaults: (system: string) => post(`${system}/admin/faults`, undefined, 'DELETE'),
+  progress: async (mes: string, body: { workOrderId: string; goodQuantity: number; scrapQuantity: number }) => {
+    const res = await post(`${mes}/admin/progress`, body);
+    if (!res.ok) throw new Error(`progress answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { eventId: string };
+  },
+};
