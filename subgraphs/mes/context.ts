@@ -1,11 +1,14 @@
 import type DataLoader from 'dataloader';
+import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
+import { cachedMesSource } from './cached-source.ts';
 import type { MaterialMapping } from './mapping.ts';
 import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 /** Per-request state of the MES subgraph. */
 export interface MesContext {
   source: MesSource;
+  stale: StaleCollector;
   mapping: MaterialMapping;
   loaders: {
     job: DataLoader<string, MesJobOrder | null>;
@@ -18,10 +21,13 @@ export interface MesContext {
 }
 
 /** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
-export function createMesContext(source: MesSource, mapping: MaterialMapping): MesContext {
+export function createMesContext(upstream: MesSource, mapping: MaterialMapping, cache?: EntityCache): MesContext {
+  const stale = createStaleCollector();
+  const source = cache ? cachedMesSource(upstream, cache, stale) : upstream;
   const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
   return {
     source,
+    stale,
     mapping,
     loaders: {
       job,

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
+import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -34,6 +36,8 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
   const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
   const metrics = createMetrics('mes-subgraph');
   const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const backend = createCacheBackend(config, log);
+  const cache = createEntityCache(config, 'mes', backend, metrics);
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs);
@@ -42,12 +46,16 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
     name: 'mes',
     typeDefs,
     resolvers,
-    context: async () => createMesContext(source, mapping),
+    context: async () => createMesContext(source, mapping, cache),
+    routes: [cachePurgeRoute(cache, config)],
     metrics,
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
-    onClose: () => client.close(),
+    onClose: async () => {
+      client.close();
+      await backend.close();
+    },
   });
 }
 
