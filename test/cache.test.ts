@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSS_SYSTEM_QUERY } from '../gateway/examples.ts';
 import { admin, getJson, gql, post, purgeCaches, startHub, TEST_REDIS_URL, uniquePrefix, type Hub } from './support/hub.ts';
-import { freePort } from './support/processes.ts';
+import { startOwnRedis, startRedisCluster } from './support/redis-servers.ts';
 
 // Raw API answers are arbitrary JSON.
 type Json = any;
@@ -131,33 +130,13 @@ describe('entity cache in Redis', () => {
   });
 
   it('Redis killed mid-run: answers stay correct (uncached), then the cache comes back by itself', async () => {
-    const port = await freePort();
-    const startRedis = () =>
-      spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-    const waitPing = async () => {
-      for (let i = 0; i < 100; i++) {
-        const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        try {
-          await r.connect();
-          await r.ping();
-          return;
-        } catch {
-          await new Promise((res) => setTimeout(res, 100));
-        } finally {
-          r.disconnect();
-        }
-      }
-      throw new Error('redis did not start');
-    };
-    let redis: ChildProcess = startRedis();
-    await waitPing();
-    const hub = await startHub({ redis: false, env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_PREFIX: uniquePrefix('kill') } });
+    const redis = await startOwnRedis();
+    const hub = await startHub({ redis: false, env: { REDIS_URL: `redis://127.0.0.1:${redis.port}`, CACHE_PREFIX: uniquePrefix('kill') } });
     try {
       const first = await cross(hub);
       expect((await upstreamCalls(hub, () => cross(hub))).erp).toBe(0);
 
-      redis.kill('SIGKILL');
-      await new Promise((r) => redis.once('exit', r));
+      await redis.stop();
       const during = await upstreamCalls(hub, async () => {
         const res = await cross(hub);
         expect(res.body.errors).toBeUndefined();
@@ -165,8 +144,7 @@ describe('entity cache in Redis', () => {
       });
       expect(during.erp).toBeGreaterThan(0);
 
-      redis = startRedis();
-      await waitPing();
+      await redis.restart();
       // ioredis reconnects on its own schedule; wait until the cache answers again (no fixed sleep).
       let calls = { erp: -1, mes: -1 };
       for (let i = 0; i < 50 && calls.erp !== 0; i++) {
@@ -177,7 +155,23 @@ describe('entity cache in Redis', () => {
       expect(calls).toEqual({ erp: 0, mes: 0 });
     } finally {
       await hub.close();
-      redis.kill('SIGKILL');
+      await redis.stop();
+    }
+  });
+
+  it('a Redis Cluster URL works: the second query is served from the cluster', async () => {
+    const cluster = await startRedisCluster();
+    const hub = await startHub({ redis: false, env: { REDIS_URL: cluster.url, CACHE_PREFIX: uniquePrefix('cluster') } });
+    try {
+      const first = await cross(hub);
+      expect(first.body.errors).toBeUndefined();
+      const calls = await upstreamCalls(hub, async () => {
+        expect((await cross(hub)).body).toEqual(first.body);
+      });
+      expect(calls).toEqual({ erp: 0, mes: 0 });
+    } finally {
+      await hub.close();
+      await cluster.stop();
     }
   });
 
