@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { ANONYMOUS, type Caller } from '../lib/auth/caller.ts';
 
 /** Per-request state at the gateway; made in one place, cheaply (no I/O). */
 export interface GatewayContext {
   requestId: string;
+  /** Who is asking, verified by the gateway guard (gateway/security/guard.ts). */
+  caller: Caller;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function createGatewayContext(req: IncomingMessage): GatewayContext {
+export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS): GatewayContext {
   const given = req.headers['x-request-id'];
-  return { requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID() };
+  return { requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(), caller };
 }

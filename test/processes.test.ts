@@ -19,6 +19,8 @@ describe('the processes as an operator runs them', () => {
       MES_SUBGRAPH_PORT: String(mesSub),
       GATEWAY_PORT: String(gw),
       MES_SIMULATE: 'off',
+      // Separate processes share the gateway-to-subgraph key (one process would generate its own).
+      SUBGRAPH_SIGNING_SECRET: 'processes-test-signing-secret-0123456789abcdef',
     };
     for (const script of ['start:erp-api', 'start:mes-api', 'start:erp', 'start:mes', 'start:gateway']) {
       procs.push(startProcess('npm', ['run', '--silent', script], env));

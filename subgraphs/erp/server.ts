@@ -28,6 +28,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
     log,
     host: config.host,
     port: config.ports.erpSubgraph,
+    config,
     onClose: () => client.close(),
   });
 }

@@ -47,6 +47,7 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
+    config,
     onClose: () => client.close(),
   });
 }
