@@ -12,14 +12,27 @@ const tooComplex = (limit: string, max: number, actual: number) =>
 
 /**
  * Depth, alias, root-field and cost limits, checked once the operation is parsed, validated and
- * chosen, before the gateway plans or runs anything.
+ * chosen, before the gateway plans or runs anything. An operation that cannot be chosen, or whose root
+ * type the graph lacks, is refused here too (400), before the planner would fail on it.
  */
 export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
-          if (!operation) return;
+          // @apollo/gateway answers these two with a 500 of its own; they are the client's mistakes.
+          if (!operation) {
+            const name = request.operationName;
+            throw new GraphQLError(name ? `Unknown operation named "${name}".` : 'Name the operation to run (operationName).', {
+              extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+            });
+          }
+          const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+          if (!root[operation.operation]) {
+            throw new GraphQLError(`This graph has no ${operation.operation} operations.`, {
+              extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+            });
+          }
           const shape = operationShape(schema, document, operation, request.variables, limits);
           if (shape.depth > limits.maxDepth) throw tooComplex('depth', limits.maxDepth, shape.depth);
           if (shape.aliases > limits.maxAliases) throw tooComplex('aliases', limits.maxAliases, shape.aliases);
