@@ -26,6 +26,9 @@ function createFetcher(signer: Signer | undefined): Fetcher {
   }) as unknown as Fetcher;
 }
 
+/** One envelope per client request, however many subgraph fetches its plan makes. */
+const envelopes = new WeakMap<object, string>();
+
 /** A subgraph as the gateway sees it: the supergraph's URL, or the operator's override. */
 export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(url: string, signer?: Signer) {
@@ -37,14 +40,16 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
     const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
     // The caller (and, for the audit log, the operation) rides along in the signed envelope.
-    request.http?.headers.set(
-      CALLER_HEADER,
-      encodeEnvelope({
+    let envelope = context ? envelopes.get(context) : undefined;
+    if (envelope === undefined) {
+      envelope = encodeEnvelope({
         caller: context?.caller ?? ANONYMOUS,
         requestId: context?.requestId,
         operationName: incoming?.operationName ?? null,
         queryHash: incoming?.queryHash,
-      }),
-    );
+      });
+      if (context) envelopes.set(context, envelope);
+    }
+    request.http?.headers.set(CALLER_HEADER, envelope);
   }
 }
