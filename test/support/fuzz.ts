@@ -46,7 +46,7 @@ function argValue(r: Rng, type: GraphQLInputType, name: string): string {
   if (isListType(t)) return `[${argValue(r, t.ofType, name)}]`;
   const named = getNamedType(t);
   if (isEnumType(named)) return r.chance(0.9) ? r.pick(named.getValues()).name : 'NOPE';
-  if (named.name === 'Int') return String(r.chance(0.85) ? r.int(1, 5) : r.pick([0, -1, 501, 100000, 2 ** 31]));
+  if (named.name === 'Int') return String(r.chance(0.85) ? r.int(1, 3) : r.pick([0, -1, 501, 100000, 2 ** 31]));
   if (named.name === 'Float') return String(r.next() * 100);
   if (named.name === 'Boolean') return String(r.chance(0.5));
   const s = r.chance(0.6) ? r.pick(IDS) : r.pick(NASTY);
@@ -79,7 +79,7 @@ function selection(r: Rng, schema: GraphQLSchema, type: GraphQLNamedType, depth:
 
 export function randomQuery(r: Rng, schema: GraphQLSchema): string {
   const alias = { n: 0 };
-  return `query Fuzz ${selection(r, schema, schema.getQueryType()!, r.int(1, 5), alias)}`;
+  return `query Fuzz ${selection(r, schema, schema.getQueryType()!, r.int(1, 4), alias)}`;
 }
 
 /** Text damage: deletions, duplications, swaps and insertions of GraphQL-ish tokens. */
