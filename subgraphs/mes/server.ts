@@ -52,6 +52,7 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
+    config,
     onClose: async () => {
       client.close();
       await backend.close();
