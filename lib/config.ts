@@ -21,6 +21,17 @@ export interface HubConfig {
   demoSeed: number;
   demoScale: number;
   logLevel: LogLevel;
+  /** Live events: the hub's event stream and the gateway's subscriptions (README "Live progress"). */
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** Approximate cap of the Redis event stream (`XADD MAXLEN ~`): how far back `after` can resume. */
+  streamMaxLen: number;
+  /** Events one subscription connection may have waiting; past it the connection is closed (4429). */
+  queueLimit: number;
+  /** WebSocket ping interval of the gateway's graphql-ws server. */
+  keepAliveMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -100,5 +111,10 @@ export function loadConfig(env: Env = process.env): HubConfig {
     demoSeed: number(env, 'DEMO_SEED', 42, 0, 2 ** 32 - 1),
     demoScale: number(env, 'DEMO_SCALE', 1, 0.1, 50),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    events: {
+      streamMaxLen: number(env, 'EVENT_STREAM_MAXLEN', 100_000, 100, 100_000_000),
+      queueLimit: number(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
+      keepAliveMs: number(env, 'WS_KEEPALIVE_MS', 12_000, 1000, 600_000),
+    },
   };
 }
