@@ -13,6 +13,7 @@ import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { checkSubgraphs } from './readiness.ts';
 import { SubgraphSource } from './subgraph-source.ts';
+import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
 
 export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
 
@@ -37,12 +38,13 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? ''),
   });
+  const apiSchema = captureApiSchema(gateway);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(log),
     // The default landing page would load Apollo's sandbox from a CDN; the hub serves GraphiQL itself.
-    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin<GatewayContext>(metrics)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin<GatewayContext>(metrics), subscriptionsOverHttpPlugin()],
   });
   await apollo.start();
   const graphql = createGraphQLHandler<GatewayContext>({
@@ -51,6 +53,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
+    if (await live.route(req, res, url)) return;
     if (url.pathname === '/graphql') {
       if (wantsExplorer(req)) return serveExplorer(res);
       return graphql(req, res, url.search);
@@ -69,6 +72,8 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     }
     sendJson(res, 404, { error: 'not found' });
   });
+  // Subscriptions: graphql-ws on the upgrade of /graphql, graphql-sse on /graphql/stream (gateway/subscriptions).
+  const live = await startLive({ server, apollo, apiSchema: apiSchema(), config, log, metrics });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;
   log.info('gateway listening', { url, subgraphs: urls });
@@ -76,6 +81,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     url,
     port,
     async close() {
+      await live.close();
       await closeServer(server);
       await apollo.stop();
     },
