@@ -7,7 +7,6 @@ import {
   getVariableValues,
   parse,
   print,
-  printSchema,
   subscribe as graphqlSubscribe,
   validate,
   type DocumentNode,
@@ -61,7 +60,8 @@ export interface SubscriptionService {
 }
 
 export interface SubscriptionServiceOptions {
-  apiSchema: GraphQLSchema;
+  /** The gateway's API schema (from the supergraph), as SDL. */
+  apiSchema: string;
   bus: EventBus;
   apollo: ApolloServer<GatewayContext>;
   log: Logger;
@@ -73,9 +73,9 @@ const coded = (message: string, code: string, from?: GraphQLError) =>
   new GraphQLError(message, { nodes: from?.nodes, extensions: { code } });
 
 export function createSubscriptionService(opts: SubscriptionServiceOptions): SubscriptionService {
-  // A copy of the API schema (built once at start) that carries the subscription resolvers; the
-  // gateway's own schema object stays untouched.
-  const schema = buildASTSchema(parse(printSchema(opts.apiSchema)));
+  // Our own copy of the API schema (built once at start) carries the subscription resolvers; the
+  // gateway's schema object stays untouched.
+  const schema: GraphQLSchema = buildASTSchema(parse(opts.apiSchema));
   const shared = new SharedResults<FedResult>();
   const fetches = new Counter({
     name: 'hub_subscription_fetches_total',

@@ -2,22 +2,37 @@
  * The one factory every test uses to start real servers on free ports: the demo ERP and MES, both
  * subgraphs and the gateway, wired as `npm start` wires them. Tests talk to them over HTTP only.
  */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import type { RunningServer } from '../../lib/subgraph-server.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { startErpSubgraph } from '../../subgraphs/erp/server.ts';
-import { startMesSubgraph } from '../../subgraphs/mes/server.ts';
+import { startMesSubgraph, type MesSubgraphOptions } from '../../subgraphs/mes/server.ts';
 import { startErpSystem } from '../../systems/erp/server.ts';
 import { startMesSystem } from '../../systems/mes/server.ts';
 
 export interface Hub {
   gateway: string;
+  /** Every gateway's /graphql URL (the first is `gateway`). */
+  gateways: string[];
   erpSubgraph: string;
   mesSubgraph: string;
   erpApi: string;
   mesApi: string;
   config: HubConfig;
+  /** Stops the MES subgraph (and its event bridge); `startMesSubgraph` brings it back on the same port. */
+  stopMesSubgraph(): Promise<void>;
+  startMesSubgraph(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The shared test Redis. */
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Env for a hub on the test Redis under a prefix of its own (its keys are removed when the hub closes). */
+export function redisEnv(tag: string): { REDIS_URL: string; CACHE_PREFIX: string } {
+  return { REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: `test-${tag}-${randomBytes(4).toString('hex')}` };
 }
 
 export interface HubOptions {
@@ -26,6 +41,11 @@ export interface HubOptions {
   /** Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, ...). */
   env?: Record<string, string>;
   simulate?: boolean;
+  /** Gateways on the same subgraphs and event stream (default 1). */
+  gateways?: number;
+  /** MES subgraph instances on the same MES and event stream (default 1); the gateways use the first. */
+  mesSubgraphs?: number;
+  mes?: MesSubgraphOptions;
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<Hub> {
@@ -37,7 +57,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     closers.push(erp.close);
     const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
     closers.push(mes.close);
-    const base = {
+    const base: Record<string, string> = {
       LOG_LEVEL: 'warn',
       GATEWAY_PORT: '0',
       ERP_SUBGRAPH_PORT: '0',
@@ -47,27 +67,67 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       UPSTREAM_TIMEOUT_MS: '2000',
       ...opts.env,
     };
+    const { REDIS_URL: redisUrl, CACHE_PREFIX: prefix } = base;
+    if (redisUrl && prefix?.startsWith('test-')) closers.push(() => dropPrefix(redisUrl, prefix));
     const subgraphConfig = loadConfig(base);
     const [erpSub, mesSub]: RunningServer[] = await Promise.all([
       startErpSubgraph(subgraphConfig),
-      startMesSubgraph(subgraphConfig),
+      startMesSubgraph(subgraphConfig, opts.mes),
     ]);
-    closers.push(erpSub!.close, mesSub!.close);
+    closers.push(erpSub!.close);
+    // The MES subgraph can be stopped and started again by a test: its closer follows what runs.
+    let mesRunning: RunningServer | undefined = mesSub!;
+    const mesConfig = loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub!.port) });
+    closers.push(async () => {
+      await mesRunning?.close();
+      mesRunning = undefined;
+    });
+    for (let i = 1; i < (opts.mesSubgraphs ?? 1); i++) {
+      const extra = await startMesSubgraph(subgraphConfig, opts.mes);
+      closers.push(extra.close);
+    }
     const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
-    const gw = await startGateway(config);
-    closers.push(gw.close);
+    const gateways: string[] = [];
+    for (let i = 0; i < (opts.gateways ?? 1); i++) {
+      const gw = await startGateway(config);
+      closers.push(gw.close);
+      gateways.push(gw.url);
+    }
     return {
-      gateway: gw.url,
+      gateway: gateways[0]!,
+      gateways,
       erpSubgraph: erpSub!.url,
       mesSubgraph: mesSub!.url,
       erpApi: erp.url,
       mesApi: mes.url,
       config,
+      async stopMesSubgraph() {
+        await mesRunning?.close();
+        mesRunning = undefined;
+      },
+      async startMesSubgraph() {
+        mesRunning ??= await startMesSubgraph(mesConfig, opts.mes);
+      },
       close: () => closeAll(closers),
     };
   } catch (e) {
     await closeAll(closers);
     throw e;
+  }
+}
+
+/** Removes a test hub's Redis keys (the test Redis is shared by parallel test files). */
+async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -128,6 +188,11 @@ export const admin = {
   progress: async (mes: string, body: { workOrderId: string; goodQuantity: number; scrapQuantity: number }) => {
     const res = await post(`${mes}/admin/progress`, body);
     if (!res.ok) throw new Error(`progress answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as { eventId: string };
+    return (await res.json()) as { eventId: number; eventIds: number[] };
+  },
+  equipmentState: async (mes: string, body: { equipmentId: string; state: string }) => {
+    const res = await post(`${mes}/admin/equipment-state`, body);
+    if (!res.ok) throw new Error(`equipment-state answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { eventId: number };
   },
 };
