@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, printSchema } from 'graphql';
 import type { HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -15,12 +15,13 @@ import { attachWebSocket } from './ws.ts';
  * Live subscriptions at the gateway, wired in three steps so that server.ts stays a list of wiring:
  * `captureApiSchema` before Apollo starts, `startLive` after, and `live.route` in the HTTP handler.
  */
-export function captureApiSchema(gateway: ApolloGateway): () => GraphQLSchema {
-  let schema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (schema = apiSchema));
+export function captureApiSchema(gateway: ApolloGateway): () => string {
+  let sdl: string | undefined;
+  // Kept as SDL: the subscription executor builds its own copy and adds resolvers to it.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (sdl = printSchema(apiSchema)));
   return () => {
-    if (!schema) throw new Error('the gateway has not loaded its schema yet');
-    return schema;
+    if (!sdl) throw new Error('the gateway has not loaded its schema yet');
+    return sdl;
   };
 }
 
@@ -50,7 +51,8 @@ export interface Live {
 export async function startLive(opts: {
   server: http.Server;
   apollo: ApolloServer<GatewayContext>;
-  apiSchema: GraphQLSchema;
+  /** The gateway's API schema as SDL (see captureApiSchema). */
+  apiSchema: string;
   config: HubConfig;
   log: Logger;
   metrics: HubMetrics;
