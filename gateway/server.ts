@@ -10,6 +10,7 @@ import { isMain, runMain } from '../lib/main.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from '../lib/http-server.ts';
 import { createGatewayContext, type GatewayContext } from './context.ts';
+import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { checkSubgraphs } from './readiness.ts';
 import { SubgraphSource } from './subgraph-source.ts';
@@ -66,6 +67,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     }
     if (url.pathname === '/metrics') return serveMetrics(res, metrics);
     if (serveExplorerAsset(res, url.pathname)) return;
+    if (serveBoard(res, url.pathname)) return;
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
