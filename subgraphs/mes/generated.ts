@@ -250,9 +250,9 @@ export type ProductionProgressEvent = {
   workOrder?: Maybe<WorkOrder>;
   /** The operation (sequence) the MES reported on, when the event is about one. */
   operationSequence?: Maybe<Scalars["Int"]>;
-  /** Good quantity this event reported, in the order's unit; null when the unit cannot be converted. */
+  /** Good quantity this event reported, in the ERP base unit of the order's material (the order's unit); null when the MES unit cannot be converted. */
   goodQuantityDelta?: Maybe<Scalars["Float"]>;
-  /** Scrap this event reported, in the order's unit; null when the unit cannot be converted. */
+  /** Scrap this event reported, in the ERP base unit of the order's material; null when the MES unit cannot be converted. */
   scrapQuantityDelta?: Maybe<Scalars["Float"]>;
   /** The order's produced quantity after this event (ProductionOrder.producedQuantity), in its unit. */
   producedQuantity: Scalars["Float"];
