@@ -218,6 +218,30 @@ describe('live progress through the gateway (graphql-ws)', () => {
     disposers.forEach((d) => d());
   });
 
+  it('ERP down: an event still arrives; MES fields answer, ERP fields carry UPSTREAM_UNAVAILABLE', async () => {
+    const wo = plant1[2]!;
+    const client = wsClient(hub.gateway);
+    const mesOnly = collect(client, 'subscription($id: ID) { productionOrderProgress(id: $id) { eventId workOrder { id status } } }', { id: wo.productionOrderId });
+    const withErp = collect(client, 'subscription($id: ID) { productionOrderProgress(id: $id) { eventId productionOrder { plannedQuantity } } }', { id: wo.productionOrderId });
+    await subscribed(2);
+    await admin.faults(hub.erpApi, { down: true });
+    try {
+      await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: 1, scrapQuantity: 0 });
+      await mesOnly.waitFor(1);
+      await withErp.waitFor(1);
+    } finally {
+      await admin.clearFaults(hub.erpApi);
+    }
+    expect(mesOnly.results[0].errors).toBeUndefined();
+    expect(mesOnly.events[0].workOrder).toEqual({ id: wo.workOrderId, status: 'RUNNING' });
+    expect(withErp.results[0].errors[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'erp' });
+    // The subscription lives on: the next event, with the ERP back, is whole again.
+    await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: 1, scrapQuantity: 0 });
+    const events = await withErp.waitFor(2);
+    expect(events[1].productionOrder.plannedQuantity).toBeGreaterThan(0);
+    await client.dispose();
+  });
+
   it('counts published events by type and active subscriptions in /metrics', async () => {
     expect(await metricValue(hub.mesSubgraph, 'hub_events_published_total', 'type="ProductionProgress"')).toBeGreaterThan(5);
     expect(await metricValue(hub.mesSubgraph, 'hub_events_published_total', 'type="EquipmentStateChanged"')).toBeGreaterThanOrEqual(2);
