@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient as createSseClient } from 'graphql-sse';
+import { PROGRESS_SUBSCRIPTION } from '../../gateway/examples.ts';
 import { admin, gql, redisEnv, startHub, type Hub } from '../support/hub.ts';
 import { collect, metricValue, reportableWorkOrders, subscriptionsActive, until, wsClient, type Json, type ReportableWorkOrder } from '../support/live.ts';
 
@@ -67,7 +68,8 @@ describe('live progress through the gateway (graphql-ws)', () => {
     const q = 'subscription($id: ID, $plant: ID) { productionOrderProgress(id: $id, plant: $plant) { eventId productionOrder { id plant } } }';
     const byA = collect(client, q, { id: a.productionOrderId });
     const byB = collect(client, q, { id: b.productionOrderId });
-    const plantOne = collect(client, q, { plant: '1000' });
+    // The explorer's example subscription, as a newcomer would run it.
+    const plantOne = collect(client, PROGRESS_SUBSCRIPTION, { plant: '1000' });
     const plantTwo = collect(client, q, { plant: '2000' });
     const all = collect(client, q);
     await subscribed(5);
@@ -184,8 +186,14 @@ describe('live progress through the gateway (graphql-ws)', () => {
       await until(async () => (await subscriptionsActive(hub.gateway)) === 0);
       return cost;
     };
-    // The bridge looks a work order's material up once; a first report keeps that out of the figures.
+    // The bridge looks a work order's material up once; a first report, seen through, keeps that out of the figures.
+    const warmClient = wsClient(hub.gateway);
+    const warm = collect(warmClient, 'subscription($id: ID) { productionOrderProgress(id: $id) { eventId } }', { id: wo.productionOrderId });
+    await subscribed(1);
     await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: 1, scrapQuantity: 0 });
+    await warm.waitFor(1);
+    await warmClient.dispose();
+    await until(async () => (await subscriptionsActive(hub.gateway)) === 0);
     const one = await costOf(1);
     const many = await costOf(200);
     expect(one.fetches).toBe(2);
