@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSS_SYSTEM_QUERY } from '../gateway/examples.ts';
 import { admin, getJson, gql, post, purgeCaches, startHub, TEST_REDIS_URL, uniquePrefix, type Hub } from './support/hub.ts';
 import { startOwnRedis, startRedisCluster } from './support/redis-servers.ts';
+import { collect, reportableWorkOrders, subscriptionsActive, until, wsClient } from './support/live.ts';
 
 // Raw API answers are arbitrary JSON.
 type Json = any;
@@ -159,7 +160,7 @@ describe('entity cache in Redis', () => {
     }
   });
 
-  it('a Redis Cluster URL works: the second query is served from the cluster', async () => {
+  it('a Redis Cluster URL works: the second query is served from the cluster', { timeout: 90_000 }, async () => {
     const cluster = await startRedisCluster();
     const hub = await startHub({ redis: false, env: { REDIS_URL: cluster.url, CACHE_PREFIX: uniquePrefix('cluster') } });
     try {
@@ -194,6 +195,46 @@ describe('entity cache in Redis', () => {
       expect(gw.match(/^# TYPE hub_cache_hits_total/gm)).toHaveLength(1);
     } finally {
       await hub.close();
+    }
+  });
+});
+
+describe('cache and MES events', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(() => hub?.close());
+
+  it('a progress event is never followed by a stale read: each report shows in the next query at once', async () => {
+    const wo = (await reportableWorkOrders(hub, '2000'))[0]!;
+    const read = async () =>
+      (
+        await gql(
+          hub.gateway,
+          'query($o: ID!, $w: ID!) { productionOrder(id: $o) { producedQuantity } workOrder(id: $w) { quantity operations { goodQuantity } } }',
+          { o: wo.productionOrderId, w: wo.workOrderId },
+        )
+      ).body.data!;
+    await read(); // warm: the order's work orders are now cached (10 s TTL)
+    const client = wsClient(hub.gateway);
+    const sub = collect(client, 'subscription($id: ID) { productionOrderProgress(id: $id) { eventId producedQuantity } }', { id: wo.productionOrderId });
+    await until(async () => (await subscriptionsActive(hub.gateway)) >= 1, 10_000, 'subscription');
+    try {
+      for (let k = 1; k <= 4; k++) {
+        await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: wo.step, scrapQuantity: 0 });
+        const events = await sub.waitFor(k);
+        // Told of the event: the very next read must include it.
+        const now = await read();
+        expect(now.productionOrder.producedQuantity).toBe(events[k - 1].producedQuantity);
+        const raw = await getJson(`${hub.mesApi}/api/v1/job-orders/${wo.workOrderId}`);
+        const factor = now.workOrder.quantity / raw.quantity;
+        expect(now.workOrder.operations.map((o: Json) => o.goodQuantity)).toEqual(
+          [...raw.segments].sort((a: Json, b: Json) => a.sequence - b.sequence).map((s: Json) => s.goodQuantity * factor),
+        );
+      }
+    } finally {
+      await client.dispose();
     }
   });
 });

@@ -11,8 +11,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
- * `POST /admin/cache/purge` on a subgraph, body `{ "type"?: "order", "id"?: "1000045" }`: drops the
- * fresh entries of one key, one type, or the whole system (ERP records have no events; this is how an
+ * `POST /admin/cache/purge` on a subgraph, body `{ "type"?: "order", "id"?: "1000045", "stale"?: true }`:
+ * drops the fresh entries (and with `stale` the stale copies too) of one key, one type, or the whole system (ERP records have no events; this is how an
  * operator makes a change visible before its TTL). Needs `Authorization: Bearer <ADMIN_TOKEN>` when
  * ADMIN_TOKEN is set; without it the route is open in demo mode and off in production.
  */
@@ -28,7 +28,7 @@ export function cachePurgeRoute(cache: EntityCache, config: HubConfig): Route {
       sendJson(res, 405, { error: 'use POST' });
       return true;
     }
-    let body: { type?: unknown; id?: unknown } = {};
+    let body: { type?: unknown; id?: unknown; stale?: unknown } = {};
     try {
       const raw = (await readBody(req, 16 * 1024)).toString('utf8');
       body = raw ? (JSON.parse(raw) as typeof body) : {};
@@ -42,11 +42,12 @@ export function cachePurgeRoute(cache: EntityCache, config: HubConfig): Route {
       sendJson(res, 400, { error: '"type" must be a type name; "id" needs a "type"' });
       return true;
     }
+    const stale = body.stale === true;
     if (id && type) {
-      await cache.invalidate(type, [id]);
+      await cache.invalidate(type, [id], { stale });
       sendJson(res, 200, { purged: 1 });
     } else {
-      sendJson(res, 200, { purged: await cache.purge(type) });
+      sendJson(res, 200, { purged: await cache.purge(type, { stale }) });
     }
     return true;
   };

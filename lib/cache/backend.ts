@@ -1,4 +1,5 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { createRedisClient } from '../redis.ts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.ts';
 
@@ -37,23 +38,6 @@ export function createMemoryBackend(maxEntries = 100_000): CacheBackend {
     },
     close: async () => lru.clear(),
   };
-}
-
-/**
- * `redis://host:port/db` for one server; `redis+cluster://host1:port,host2:port` for a Redis Cluster.
- */
-export function createRedisClient(url: string, options: RedisOptions = {}): Redis | Cluster {
-  if (url.startsWith('redis+cluster://')) {
-    const nodes = url
-      .slice('redis+cluster://'.length)
-      .split(',')
-      .map((hp) => {
-        const [host, port] = hp.split(':');
-        return { host: host || '127.0.0.1', port: Number(port || 6379) };
-      });
-    return new Cluster(nodes, { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue ?? true });
-  }
-  return new Redis(url, options);
 }
 
 export function createRedisBackend(url: string, log: Logger): CacheBackend {

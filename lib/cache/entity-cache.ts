@@ -168,14 +168,18 @@ export class EntityCache {
     return m.get(id) as V;
   }
 
-  /** Drops the fresh copies of these entries (the stale copies stay for outages). */
-  invalidate(type: string, ids: readonly string[]): Promise<void> {
-    return this.opts.backend.del(ids.map((id) => this.key(type, id)));
+  /** Drops the fresh copies of these entries (the stale copies stay for outages, unless `stale`). */
+  invalidate(type: string, ids: readonly string[], opts: { stale?: boolean } = {}): Promise<void> {
+    const keys = ids.map((id) => this.key(type, id));
+    if (opts.stale) keys.push(...ids.map((id) => this.staleKey(type, id)));
+    return this.opts.backend.del(keys);
   }
 
-  /** Drops every fresh entry of a type, or of this system when no type is given. */
-  purge(type?: string): Promise<number> {
-    return this.opts.backend.delPrefix(`${this.opts.prefix}:${this.opts.system}:${type ? `${type}:` : ''}`);
+  /** Drops every fresh entry of a type, or of this system when no type is given (and the stale copies, if `stale`). */
+  async purge(type?: string, opts: { stale?: boolean } = {}): Promise<number> {
+    const rest = `${this.opts.system}:${type ? `${type}:` : ''}`;
+    const fresh = await this.opts.backend.delPrefix(`${this.opts.prefix}:${rest}`);
+    return fresh + (opts.stale ? await this.opts.backend.delPrefix(`${this.opts.prefix}:stale:${rest}`) : 0);
   }
 }
 

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
 import { Fanout, type EventBus } from './bus.ts';
 import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
@@ -50,13 +51,15 @@ export function decodeEntry([id, fields]: StreamEntry): HubEvent | undefined {
 
 export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
   const stream = `${opts.prefix}:events`;
-  const positionKey = (feed: string) => `${opts.prefix}:events:${feed}-position`;
-  const redis = new Redis(opts.url, { lazyConnect: false, enableAutoPipelining: true });
+  // The hash tag puts the position key in the stream's slot: the compare-and-append script touches
+  // both, and a Redis Cluster runs a script only on keys of one slot.
+  const positionKey = (feed: string) => `{${stream}}:${feed}-position`;
+  const redis = createRedisClient(opts.url, { lazyConnect: false, enableAutoPipelining: true });
   redis.on('error', (e: Error) => opts.log.warn('redis error (event bus)', { err: e.message }));
   redis.defineCommand('hubPublish', { numberOfKeys: 2, lua: PUBLISH });
   const fanout = new Fanout(opts.log);
   let closed = false;
-  let reader: Redis | undefined;
+  let reader: Redis | Cluster | undefined;
   let loop: Promise<void> | undefined;
 
   async function lastId(): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -28,7 +28,7 @@ export function createRateLimiter(o: RateLimitOptions): RateLimiter {
   });
 
   if (o.redisUrl) {
-    const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 1 });
+    const redis = createRedisClient(o.redisUrl, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined); // surfaced per failed hit below, not per reconnect attempt
     let lastWarning = 0;
     return {

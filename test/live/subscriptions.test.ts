@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient as createSseClient } from 'graphql-sse';
 import { PROGRESS_SUBSCRIPTION } from '../../gateway/examples.ts';
-import { admin, gql, redisEnv, startHub, type Hub } from '../support/hub.ts';
+import { admin, gql, redisEnv, startHub, type Hub, purgeCaches } from '../support/hub.ts';
 import { collect, metricValue, reportableWorkOrders, subscriptionsActive, until, wsClient, type Json, type ReportableWorkOrder } from '../support/live.ts';
 
 const PROGRESS = `subscription Progress($id: ID, $plant: ID, $after: ID) {
@@ -172,6 +172,8 @@ describe('live progress through the gateway (graphql-ws)', () => {
       const subs = clients.map((c) => collect(c, q, { plant: '1000' }));
       await subscribed(subscribers);
       const fetches = await metricValue(hub.gateway, 'hub_subscription_fetches_total');
+      // Both runs start from a cold cache, so their upstream calls compare.
+      await purgeCaches(hub);
       await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
       for (let i = 0; i < 2; i++) await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: 1, scrapQuantity: 0 });
       await Promise.all(subs.map((s) => s.waitFor(2, 30_000)));
@@ -232,6 +234,8 @@ describe('live progress through the gateway (graphql-ws)', () => {
     const mesOnly = collect(client, 'subscription($id: ID) { productionOrderProgress(id: $id) { eventId workOrder { id status } } }', { id: wo.productionOrderId });
     const withErp = collect(client, 'subscription($id: ID) { productionOrderProgress(id: $id) { eventId productionOrder { plannedQuantity } } }', { id: wo.productionOrderId });
     await subscribed(2);
+    // No copy of the order may answer for the ERP (stale-if-error has its own tests).
+    await purgeCaches(hub, { stale: true });
     await admin.faults(hub.erpApi, { down: true });
     try {
       await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: 1, scrapQuantity: 0 });

@@ -91,7 +91,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     };
     const jwtSecret = base.JWT_SECRET ?? '';
     const { REDIS_URL: redisUrl, CACHE_PREFIX: prefix } = base;
-    if (redisUrl && prefix?.startsWith('test-')) closers.push(() => dropPrefix(redisUrl, prefix));
+    // A test's own servers (another port, a cluster) go away with their keys; only the shared Redis is cleaned.
+    if (redisUrl === TEST_REDIS_URL && prefix?.startsWith('test-')) closers.push(() => dropPrefix(redisUrl, prefix));
     const subgraphConfig = loadConfig(base);
     const [erpSub, mesSub]: RunningServer[] = await Promise.all([
       startErpSubgraph(subgraphConfig),
@@ -210,10 +211,10 @@ export async function post(url: string, body?: unknown, method = 'POST'): Promis
   });
 }
 
-/** Drops every fresh cache entry of both subgraphs (their admin route), for cold-cache measurements. */
-export async function purgeCaches(hub: Hub): Promise<void> {
+/** Drops every fresh cache entry of both subgraphs (their admin route; `stale` also the stale copies). */
+export async function purgeCaches(hub: Hub, opts: { stale?: boolean } = {}): Promise<void> {
   for (const sub of [hub.erpSubgraph, hub.mesSubgraph]) {
-    const res = await post(new URL('/admin/cache/purge', sub).toString(), {});
+    const res = await post(new URL('/admin/cache/purge', sub).toString(), opts.stale ? { stale: true } : {});
     if (!res.ok) throw new Error(`purge answered ${res.status}`);
   }
 }
