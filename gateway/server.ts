@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -13,6 +12,7 @@ import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { checkSubgraphs } from './readiness.ts';
 import { SubgraphSource } from './subgraph-source.ts';
+import { loadSupergraphSdl } from './supergraph.ts';
 
 export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
 
@@ -34,7 +34,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const urls = subgraphUrls(config);
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
-    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    supergraphSdl: loadSupergraphSdl(SUPERGRAPH_FILE),
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? ''),
   });
   const apollo = new ApolloServer<GatewayContext>({

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
+import type { IntegrityServices } from './integrity-services.ts';
 import type { MaterialMapping } from './mapping.ts';
 import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
@@ -7,6 +8,8 @@ import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } f
 export interface MesContext {
   source: MesSource;
   mapping: MaterialMapping;
+  /** Reconciliation and closed-loop services, made once per process (integrity.ts). */
+  integrity: IntegrityServices;
   loaders: {
     job: DataLoader<string, MesJobOrder | null>;
     jobsByOrder: DataLoader<string, MesJobOrder[]>;
@@ -18,11 +21,12 @@ export interface MesContext {
 }
 
 /** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
-export function createMesContext(source: MesSource, mapping: MaterialMapping): MesContext {
+export function createMesContext(source: MesSource, mapping: MaterialMapping, integrity: IntegrityServices): MesContext {
   const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
   return {
     source,
     mapping,
+    integrity,
     loaders: {
       job,
       jobsByOrder: groupLoader(async (ids) => {

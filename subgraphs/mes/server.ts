@@ -7,6 +7,7 @@ import { isMain, runMain } from '../../lib/main.ts';
 import { createMetrics } from '../../lib/metrics.ts';
 import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createMesContext } from './context.ts';
+import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
 import { createRestMesSource } from './rest-source.ts';
 import { resolvers } from './resolvers.ts';
@@ -36,18 +37,27 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
   const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
-  const mapping = await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs);
-  log.info('material mapping loaded', { rows: mapping.rows.length, source: mappingSource });
+  const mapping = new MappingHolder(
+    await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs),
+    () => loadMapping(mappingSource, config.upstreamTimeoutMs),
+    log,
+  );
+  log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
+  const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping });
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
-    resolvers,
-    context: async () => createMesContext(source, mapping),
+    resolvers: mergeResolvers(resolvers, integrityResolvers),
+    context: async () => createMesContext(source, mapping.current, integrity.services),
     metrics,
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
-    onClose: () => client.close(),
+    routes: integrity.routes,
+    onClose: async () => {
+      await integrity.close();
+      client.close();
+    },
   });
 }
 

@@ -17,6 +17,16 @@ export interface Hub {
   erpApi: string;
   mesApi: string;
   config: HubConfig;
+  /**
+   * Stops the MES subgraph and starts it again on the same port with the same configuration (Redis
+   * prefix included), as an operator's restart would; the gateway keeps its URL.
+   */
+  restartMesSubgraph(): Promise<void>;
+  /**
+   * Headers of a caller holding `scopes`. Writes are declared `@requiresScopes(production:write)`; the
+   * gateway's authentication is the security work's, so until it lands no header is needed.
+   */
+  callerHeaders(scopes: string[]): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -48,21 +58,27 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       ...opts.env,
     };
     const subgraphConfig = loadConfig(base);
-    const [erpSub, mesSub]: RunningServer[] = await Promise.all([
+    const [erpSub, firstMes]: RunningServer[] = await Promise.all([
       startErpSubgraph(subgraphConfig),
       startMesSubgraph(subgraphConfig),
     ]);
-    closers.push(erpSub!.close, mesSub!.close);
-    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
+    let mesSub = firstMes!;
+    closers.push(erpSub!.close, () => mesSub.close());
+    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub.url });
     const gw = await startGateway(config);
     closers.push(gw.close);
     return {
       gateway: gw.url,
       erpSubgraph: erpSub!.url,
-      mesSubgraph: mesSub!.url,
+      mesSubgraph: mesSub.url,
       erpApi: erp.url,
       mesApi: mes.url,
       config,
+      async restartMesSubgraph() {
+        await mesSub.close();
+        mesSub = await startMesSubgraph(loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub.port) }));
+      },
+      callerHeaders: () => ({}),
       close: () => closeAll(closers),
     };
   } catch (e) {
