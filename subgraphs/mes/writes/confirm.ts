@@ -11,6 +11,9 @@ import { confirmationId, type ConfirmationEntry } from './model.ts';
 /** ERP statuses that take confirmations (the demo ERP's rule; a real ERP says the same by refusing). */
 const CONFIRMABLE = new Set(['RELEASED', 'PARTIALLY_CONFIRMED', 'CONFIRMED', 'TECHNICALLY_COMPLETED']);
 
+/** Above this many queued confirmations a caller would only wait in line: it gets PENDING at once. */
+const WAIT_BACKLOG = 50;
+
 function checkQuantity(q: number, name: string): void {
   if (!Number.isFinite(q) || q < 0) throw badUserInput(`"${name}" must be a non-negative number.`, name);
 }
@@ -95,7 +98,8 @@ export async function confirmOperation(
   const fingerprint = JSON.stringify(['confirm', rest.workOrderId, rest.operationSequence, rest.goodQuantity, rest.scrapQuantity]);
   const id = await idempotent(svc.idempotency, `confirm:${idempotencyKey}`, fingerprint, () => record(svc, ctx.source, ctx.mapping, input), { leaseMs: svc.leaseMs });
   let entry = await svc.outbox.get(id);
-  if (entry && (entry.stage === 'mes' || entry.stage === 'erp') && svc.relay.healthy && svc.config.confirmWaitMs > 0) {
+  // Waiting is worth it only when the ERP answers and the queue ahead is short; else PENDING at once.
+  if (entry && (entry.stage === 'mes' || entry.stage === 'erp') && svc.relay.healthy && svc.config.confirmWaitMs > 0 && (await svc.outbox.size()) <= WAIT_BACKLOG) {
     await svc.relay.waitFor(id, svc.config.confirmWaitMs);
     entry = await svc.outbox.get(id);
   }
