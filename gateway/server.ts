@@ -3,13 +3,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { loadConfig, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
-import { createFormatError, metricsPlugin } from '../lib/apollo-plugins.ts';
+import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
 import { isMain, runMain } from '../lib/main.ts';
 import { createMetrics } from '../lib/metrics.ts';
-import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from '../lib/http-server.ts';
+import { closeServer, createHttpServer, listen, type RunningServer } from '../lib/http-server.ts';
 import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
+import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { loadSupergraphSdl } from './supergraph.ts';
@@ -39,10 +40,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    includeStacktraceInErrorResponses: false,
+    ...leanServerOptions,
     formatError: createFormatError(log),
     // The default landing page would load Apollo's sandbox from a CDN; the hub serves GraphiQL itself.
-    plugins: [ApolloServerPluginLandingPageDisabled(), metricsPlugin<GatewayContext>(metrics)],
+    plugins: [...leanPlugins(), ApolloServerPluginLandingPageDisabled(), metricsPlugin<GatewayContext>(metrics), staleExtensionPlugin<GatewayContext>()],
   });
   await apollo.start();
   const graphql = createGraphQLHandler<GatewayContext>({
@@ -61,7 +62,12 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       const ready = Object.values(subgraphs).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }
-    if (url.pathname === '/metrics') return serveMetrics(res, metrics);
+    if (url.pathname === '/metrics') {
+      const own = await metrics.registry.metrics();
+      const text = await withSubgraphSummary(own, Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics')));
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(text);
+    }
     if (serveExplorerAsset(res, url.pathname)) return;
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/graphql' }).end();

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import nodeFetch from 'node-fetch';
+import type { StaleEntry } from '../lib/cache/stale.ts';
 import type { GatewayContext } from './context.ts';
 
 /**
@@ -23,5 +24,12 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  /** The gateway drops subgraph `extensions`; the stale report is carried over to the client's response. */
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const stale = response.extensions?.stale;
+    if (Array.isArray(stale) && context?.stale) context.stale.entries.push(...(stale as StaleEntry[]));
+    return response;
   }
 }

@@ -18,6 +18,9 @@ export interface HubConfig {
   upstreamTimeoutMs: number;
   redisUrl: string | undefined;
   cachePrefix: string;
+  cache: CacheConfig;
+  /** Bearer token for the subgraphs' admin endpoints (cache purge); unset: open in demo mode, off in production. */
+  adminToken: string | undefined;
   demoSeed: number;
   demoScale: number;
   logLevel: LogLevel;
@@ -41,6 +44,55 @@ export interface IntegrityConfig {
   confirmWaitMs: number;
   /** The relay's longest pause between delivery attempts while the ERP is down. */
   relayMaxBackoffMs: number;
+}
+
+export interface CacheConfig {
+  /** Fresh TTL in seconds per `<system>.<type>` (e.g. `erp.order`). */
+  ttlSec: Record<string, number>;
+  staleTtlSec: number;
+  negativeTtlSec: number;
+}
+
+/**
+ * Fresh TTLs by type: master data changes rarely (minutes), orders and stock move (seconds), MES
+ * execution state is short-lived and also invalidated by MES events; equipment state lives until its
+ * next event (the TTL only bounds a missed event). Lists (`orders`, `materials`, ...) have short TTLs.
+ */
+export const DEFAULT_CACHE_TTLS: Record<string, number> = {
+  'erp.material': 600,
+  'erp.materials': 60,
+  'erp.plants': 600,
+  'erp.bom': 600,
+  'erp.order': 30,
+  'erp.orders': 15,
+  'erp.stock': 30,
+  'erp.routing': 30,
+  'erp.confirmations': 30,
+  'mes.job': 10,
+  'mes.jobsByOrder': 10,
+  'mes.equipment': 3600,
+  'mes.equipmentList': 3600,
+  'mes.lot': 60,
+  'mes.lotsByCode': 60,
+  'mes.quality': 60,
+};
+
+function ttls(env: Env): Record<string, number> {
+  const raw = env.CACHE_TTLS;
+  if (!raw) return { ...DEFAULT_CACHE_TTLS };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`CACHE_TTLS must be a JSON object like {"erp.order": 30}, got "${raw}"`);
+  }
+  const out = { ...DEFAULT_CACHE_TTLS };
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(k in DEFAULT_CACHE_TTLS)) throw new ConfigError(`CACHE_TTLS: unknown type "${k}" (known: ${Object.keys(DEFAULT_CACHE_TTLS).join(', ')})`);
+    if (typeof v !== 'number' || !(v >= 0)) throw new ConfigError(`CACHE_TTLS: "${k}" must be a number of seconds >= 0`);
+    out[k] = v;
+  }
+  return out;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -117,6 +169,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     upstreamTimeoutMs: number(env, 'UPSTREAM_TIMEOUT_MS', 5000, 50, 120_000),
     redisUrl: env.REDIS_URL || undefined,
     cachePrefix: prefix,
+    cache: {
+      ttlSec: ttls(env),
+      staleTtlSec: number(env, 'CACHE_STALE_TTL_SECONDS', 86_400, 0, 30 * 86_400),
+      negativeTtlSec: number(env, 'CACHE_NEGATIVE_TTL_SECONDS', 30, 0, 3600),
+    },
+    adminToken: env.ADMIN_TOKEN || undefined,
     demoSeed: number(env, 'DEMO_SEED', 42, 0, 2 ** 32 - 1),
     demoScale: number(env, 'DEMO_SCALE', 1, 0.1, 50),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { badUserInput } from './errors.ts';
 
 /**
@@ -32,7 +32,7 @@ interface Stored {
   result?: unknown;
 }
 
-export function createRedisIdempotencyStore(redis: Redis, prefix: string, ttlSeconds: number): IdempotencyStore {
+export function createRedisIdempotencyStore(redis: Redis | Cluster, prefix: string, ttlSeconds: number): IdempotencyStore {
   const k = (key: string) => `${prefix}:idem:${key}`;
   return {
     async claim(key, fingerprint, leaseMs) {

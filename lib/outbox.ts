@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * A durable FIFO of pending deliveries (the transactional-outbox pattern without a shared database):
@@ -48,8 +48,9 @@ if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0`;
 
-export function createRedisOutbox<T extends OutboxEntry>(redis: Redis, prefix: string, name: string, retentionSeconds: number): Outbox<T> {
-  const base = `${prefix}:outbox:${name}`;
+export function createRedisOutbox<T extends OutboxEntry>(redis: Redis | Cluster, prefix: string, name: string, retentionSeconds: number): Outbox<T> {
+  // One hash tag for the whole outbox: on a Redis Cluster every key of a script must share a slot.
+  const base = `${prefix}:outbox:{${name}}`;
   const queue = `${base}:queue`;
   const leaseKey = `${base}:lease`;
   const key = (id: string) => `${base}:e:${id}`;

@@ -1,12 +1,11 @@
 import http from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import { createGraphQLHandler, sendJson } from './apollo-http.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
-import { createFormatError, metricsPlugin } from './apollo-plugins.ts';
+import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from './apollo-plugins.ts';
 import type { Logger } from './log.ts';
 import type { HubMetrics } from './metrics.ts';
 
@@ -44,10 +43,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   });
   const apollo = new ApolloServer<TContext>({
     schema,
-    includeStacktraceInErrorResponses: false,
+    ...leanServerOptions,
     formatError: createFormatError(opts.log),
-    // Inline tracing serves Apollo's hosted usage reporting, which an air-gapped plant does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), metricsPlugin<TContext>(opts.metrics)],
+    plugins: [...leanPlugins(), metricsPlugin<TContext>(opts.metrics), staleExtensionPlugin()],
   });
   await apollo.start();
   const graphql = createGraphQLHandler<TContext>({ server: apollo, context: (req) => opts.context(req) });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, getJson, gql, startHub, type Hub } from './support/hub.ts';
+import { admin, getJson, gql, startHub, uniquePrefix, type Hub } from './support/hub.ts';
 import { hubReconciliation, keyOf, readPlant, unpad, type Json } from './support/raw-plant.ts';
 
 const CONFIRM = 'mutation($input: ConfirmOperationInput!) { confirmOperation(input: $input) { id status } }';
@@ -25,7 +25,7 @@ interface Planned {
 describe('closed loop under retries, an ERP outage and a subgraph restart', () => {
   let hub: Hub;
   beforeAll(async () => {
-    hub = await startHub({ env: { REDIS_URL: 'redis://127.0.0.1:6379', CACHE_PREFIX: `test-int-${randomUUID().slice(0, 8)}`, CONFIRM_WAIT_MS: '1000', RELAY_MAX_BACKOFF_MS: '300' } });
+    hub = await startHub({ env: { CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000', CONFIRM_WAIT_MS: '1000', RELAY_MAX_BACKOFF_MS: '300' } });
   });
   afterAll(() => hub?.close());
 

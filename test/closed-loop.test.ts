@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, getJson, gql, startHub, type Hub } from './support/hub.ts';
-import { hubReconciliation, keyOf, readPlant, unpad, type Json, type RawPlant } from './support/raw-plant.ts';
+import { getJson, gql, startHub, uniquePrefix, type Hub } from './support/hub.ts';
+import { readPlant, unpad, type Json, type RawPlant } from './support/raw-plant.ts';
 
 const RELEASE = 'mutation($id: ID!, $key: String!) { releaseProductionOrder(id: $id, idempotencyKey: $key) { id status workOrders { id quantity unit operations { sequence } } } }';
 const CONFIRM = `mutation($input: ConfirmOperationInput!) { confirmOperation(input: $input) {
@@ -21,7 +21,7 @@ describe('closed loop: release and confirmations', () => {
   let plant: RawPlant;
   let faults: Json[];
   beforeAll(async () => {
-    hub = await startHub({ env: { REDIS_URL: 'redis://127.0.0.1:6379', CACHE_PREFIX: `test-int-${randomUUID().slice(0, 8)}`, MAX_WORK_ORDER_QUANTITY: '40' } });
+    hub = await startHub({ env: { CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000', MAX_WORK_ORDER_QUANTITY: '40' } });
     plant = await readPlant(hub.erpApi, hub.mesApi);
     faults = await getJson(`${hub.mesApi}/admin/seeded-faults`);
   });
@@ -83,6 +83,8 @@ describe('closed loop: release and confirmations', () => {
     const row = rows.get(job.materialCode);
     const seq = job.segments[job.segments.length - 1].sequence;
     const input = { workOrderId: job.id, operationSequence: seq, goodQuantity: 3, scrapQuantity: 1, idempotencyKey: `c-${randomUUID()}` };
+    const TOTALS = 'query($id: ID!) { productionOrder(id: $id) { confirmedQuantity confirmedScrapQuantity producedQuantity scrapQuantity } }';
+    const cached = (await gql(hub.gateway, TOTALS, { id: job.erpOrder })).body.data!.productionOrder;
     const first = await send(CONFIRM, { input });
     expect(first.body.errors).toBeUndefined();
     const c = first.body.data!.confirmOperation;
@@ -98,6 +100,12 @@ describe('closed loop: release and confirmations', () => {
     const before = job.segments.find((s: Json) => s.sequence === seq);
     expect(seg.goodQuantity - before.goodQuantity).toBeCloseTo(0.3, 6);
     expect(seg.scrapQuantity - before.scrapQuantity).toBeCloseTo(0.1, 6);
+    // The write drops what it changed from the entity caches: the next read sees it, not the old copy.
+    const fresh = (await gql(hub.gateway, TOTALS, { id: job.erpOrder })).body.data!.productionOrder;
+    expect(fresh.confirmedQuantity - cached.confirmedQuantity).toBeCloseTo(3, 6);
+    expect(fresh.confirmedScrapQuantity - cached.confirmedScrapQuantity).toBeCloseTo(1, 6);
+    expect(fresh.producedQuantity - cached.producedQuantity).toBeCloseTo(3, 6);
+    expect(fresh.scrapQuantity - cached.scrapQuantity).toBeCloseTo(1, 6);
     const other = await send(CONFIRM, { input: { ...input, goodQuantity: 4 } });
     expect(other.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const none = await send(CONFIRM, { input: { ...input, goodQuantity: 0, scrapQuantity: 0, idempotencyKey: `c-${randomUUID()}` } });

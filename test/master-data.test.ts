@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePlant } from '../systems/plant.ts';
-import { getJson, gql, post, startHub, type Hub } from './support/hub.ts';
+import { getJson, gql, post, startHub, uniquePrefix, type Hub } from './support/hub.ts';
 import type { Json } from './support/raw-plant.ts';
 
 const QUERY = '{ masterDataIssues { kind mesCode erpMaterialId erpUnit mesUnit factor usage message material { id baseUnit } } }';
@@ -15,7 +15,7 @@ describe('master-data diagnostics', () => {
     // The plant's own export written to a file, as a master-data team would hand it over.
     file = join(mkdtempSync(join(tmpdir(), 'hub-mapping-')), 'mapping.json');
     writeFileSync(file, JSON.stringify({ items: generatePlant({ seed: 42, scale: 1 }).mes.mapping }));
-    hub = await startHub({ env: { MAPPING_SOURCE: file } });
+    hub = await startHub({ env: { MAPPING_SOURCE: file, CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000' } });
   });
   afterAll(() => hub?.close());
 

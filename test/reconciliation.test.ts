@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, gql, post, startHub, type Hub } from './support/hub.ts';
+import { getJson, gql, post, startHub, uniquePrefix, type Hub } from './support/hub.ts';
 import { hubReconciliation, independentReconciliation, keyOf, mesJobs, readPlant, unpad, type Json } from './support/raw-plant.ts';
 
 /** What the seeded-fault list says the reconciliation must report, as `KIND:id` keys. */
@@ -20,7 +20,7 @@ async function expectedFromSeededFaults(hub: Hub): Promise<string[]> {
 describe('reconciliation on the seeded demo plant', () => {
   let hub: Hub;
   beforeAll(async () => {
-    hub = await startHub();
+    hub = await startHub({ env: { CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000' } });
   });
   afterAll(() => hub?.close());
 
@@ -142,7 +142,7 @@ describe('reconciliation on the seeded demo plant', () => {
 describe('reconciliation on a plant the hub has never seen (DEMO_SEED 7)', () => {
   let hub: Hub;
   beforeAll(async () => {
-    hub = await startHub({ seed: 7 });
+    hub = await startHub({ seed: 7, env: { CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000' } });
   });
   afterAll(() => hub?.close());
 

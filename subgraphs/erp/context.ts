@@ -1,5 +1,7 @@
 import type DataLoader from 'dataloader';
+import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
+import { cachedErpSource } from './cached-source.ts';
 import type {
   ErpBomItem,
   ErpConfirmationRecord,
@@ -13,6 +15,8 @@ import type {
 /** Per-request state of the ERP subgraph: fresh loaders, so batching and de-duplication are per request. */
 export interface ErpContext {
   source: ErpSource;
+  /** What this request served from stale copies (reported in `extensions.stale`). */
+  stale: StaleCollector;
   loaders: {
     order: DataLoader<string, ErpOrder | null>;
     material: DataLoader<string, ErpMaterial | null>;
@@ -23,10 +27,13 @@ export interface ErpContext {
   };
 }
 
-/** The one place an ERP request context is made; cheap (six closures, no I/O). */
-export function createErpContext(source: ErpSource): ErpContext {
+/** The one place an ERP request context is made; cheap (closures only, no I/O). */
+export function createErpContext(upstream: ErpSource, cache?: EntityCache): ErpContext {
+  const stale = createStaleCollector();
+  const source = cache ? cachedErpSource(upstream, cache, stale) : upstream;
   return {
     source,
+    stale,
     loaders: {
       order: entityLoader((ids) => source.ordersByIds(ids), (o) => o.id),
       material: entityLoader((ids) => source.materialsByIds(ids), (m) => m.id),

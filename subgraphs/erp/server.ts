@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
+import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -18,17 +20,23 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
   const metrics = createMetrics('erp-subgraph');
   const client = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const backend = createCacheBackend(config, log);
+  const cache = createEntityCache(config, 'erp', backend, metrics);
   const source = createODataErpSource(client);
   return startSubgraphServer({
     name: 'erp',
     typeDefs,
     resolvers,
-    context: async () => createErpContext(source),
+    context: async () => createErpContext(source, cache),
+    routes: [cachePurgeRoute(cache, config)],
     metrics,
     log,
     host: config.host,
     port: config.ports.erpSubgraph,
-    onClose: () => client.close(),
+    onClose: async () => {
+      client.close();
+      await backend.close();
+    },
   });
 }
 

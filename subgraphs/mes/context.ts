@@ -1,12 +1,15 @@
 import type DataLoader from 'dataloader';
+import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
 import type { IntegrityServices } from './integrity-services.ts';
+import { cachedMesSource } from './cached-source.ts';
 import type { MaterialMapping } from './mapping.ts';
 import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 /** Per-request state of the MES subgraph. */
 export interface MesContext {
   source: MesSource;
+  stale: StaleCollector;
   mapping: MaterialMapping;
   /** Reconciliation and closed-loop services, made once per process (integrity.ts). */
   integrity: IntegrityServices;
@@ -21,10 +24,13 @@ export interface MesContext {
 }
 
 /** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
-export function createMesContext(source: MesSource, mapping: MaterialMapping, integrity: IntegrityServices): MesContext {
+export function createMesContext(upstream: MesSource, mapping: MaterialMapping, integrity: IntegrityServices, cache?: EntityCache): MesContext {
+  const stale = createStaleCollector();
+  const source = cache ? cachedMesSource(upstream, cache, stale) : upstream;
   const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
   return {
     source,
+    stale,
     mapping,
     integrity,
     loaders: {

@@ -22,4 +22,11 @@ export interface IntegrityServices {
   config: IntegrityConfig;
   /** How long a write may hold its idempotency key before a retry takes over. */
   leaseMs: number;
+  /** Drops the cached copies a write has made wrong (never throws: a write must not fail on the cache). */
+  afterWrite: WriteInvalidation;
+}
+
+export interface WriteInvalidation {
+  erpOrder(orderId: string): Promise<void>;
+  mesJobs(erpOrder: string, jobIds: readonly string[]): Promise<void>;
 }

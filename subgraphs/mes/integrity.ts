@@ -2,7 +2,8 @@
  * Wiring of reconciliation, master-data checks and the closed loop into the MES subgraph: the services
  * (made once per process), the resolvers to merge, the reloadable mapping and its admin route.
  */
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from '../../lib/cache/backend.ts';
 import type { HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { sendJson } from '../../lib/apollo-http.ts';
@@ -13,7 +14,8 @@ import { createMemoryOutbox, createRedisOutbox } from '../../lib/outbox.ts';
 import type { Route } from '../../lib/subgraph-server.ts';
 import { createODataErpSource } from '../erp/odata-source.ts';
 import { createODataErpWriter } from '../erp/odata-writes.ts';
-import type { IntegrityServices } from './integrity-services.ts';
+import type { EntityCache } from '../../lib/cache/index.ts';
+import type { IntegrityServices, WriteInvalidation } from './integrity-services.ts';
 import type { MaterialMapping } from './mapping.ts';
 import { reconciliationResolvers } from './reconciliation/resolvers.ts';
 import type { JsonClient } from '../../lib/http-client.ts';
@@ -71,18 +73,36 @@ export function mergeResolvers<T extends object>(...maps: T[]): T {
 
 export const integrityResolvers = mergeResolvers(reconciliationResolvers, writeResolvers);
 
+/**
+ * What the closed loop's writes make stale in the entity caches: the ERP order with its confirmations
+ * and operations, the MES work orders. With Redis the ERP subgraph reads
+ * the same keys, so it sees a posted confirmation at once instead of after the order TTL; with the
+ * in-memory cache each process has its own and only the TTL helps.
+ */
+function cacheInvalidation(caches: { erp: EntityCache; mes: EntityCache } | undefined, log: Logger): WriteInvalidation {
+  const quietly = (work: Promise<unknown>[]) =>
+    Promise.all(work).then(() => undefined, (e: unknown) => log.warn('cache invalidation after a write failed', { error: (e as Error).message }));
+  return {
+    erpOrder: (id) =>
+      // Cached list pages (`orders`) are left to their short TTL: purging them is a keyspace scan per write.
+      quietly(caches ? [caches.erp.invalidate('order', [id]), caches.erp.invalidate('confirmations', [id]), caches.erp.invalidate('routing', [id])] : []),
+    mesJobs: (erpOrder, ids) => quietly(caches ? [caches.mes.invalidate('job', ids), caches.mes.invalidate('jobsByOrder', [erpOrder])] : []),
+  };
+}
+
 export async function createIntegrity(
   config: HubConfig,
-  deps: { log: Logger; metrics: HubMetrics; mesClient: JsonClient; mapping: MappingHolder },
+  deps: { log: Logger; metrics: HubMetrics; mesClient: JsonClient; mapping: MappingHolder; caches?: { erp: EntityCache; mes: EntityCache } },
 ): Promise<Integrity> {
   const { log, metrics } = deps;
   const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
   // The MES subgraph's own keep-alive client to the ERP: read-only bulk reads and the relay's posts.
   const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const ttl = config.integrity;
-  let redis: Redis | undefined;
+  let redis: Redis | Cluster | undefined;
   if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    // The cache's client factory, so a `redis+cluster://` URL works here too.
+    redis = createRedisClient(config.redisUrl, { maxRetriesPerRequest: 3 });
     redis.on('error', (e: Error) => log.warn('redis error', { error: e.message }));
   } else {
     log.warn('REDIS_URL unset: idempotency keys and the confirmation outbox are in memory (lost on restart; demo only)');
@@ -97,7 +117,8 @@ export async function createIntegrity(
   const erpWriter = createODataErpWriter(erpClient);
   // A write holds its key for three upstream timeouts (read, MES write, ERP read) before a retry may take over.
   const leaseMs = config.upstreamTimeoutMs * 3 + 1000;
-  const relay = new ConfirmationRelay(outbox, mes, erpWriter, log, {
+  const afterWrite = cacheInvalidation(deps.caches, log);
+  const relay = new ConfirmationRelay(outbox, mes, erpWriter, afterWrite, log, {
     maxBackoffMs: ttl.relayMaxBackoffMs,
     graceMs: config.upstreamTimeoutMs + 1000,
     leaseMs: 15_000,
@@ -123,7 +144,7 @@ export async function createIntegrity(
   };
 
   return {
-    services: { erp: createODataErpSource(erpClient), erpWriter, mes, idempotency, outbox, relay, config: ttl, leaseMs },
+    services: { erp: createODataErpSource(erpClient), erpWriter, mes, idempotency, outbox, relay, config: ttl, leaseMs, afterWrite },
     routes: [reloadRoute],
     async close() {
       deps.mapping.stop();

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
+import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -35,6 +37,8 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
   const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
   const metrics = createMetrics('mes-subgraph');
   const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const backend = createCacheBackend(config, log);
+  const cache = createEntityCache(config, 'mes', backend, metrics);
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = new MappingHolder(
@@ -43,20 +47,22 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
     log,
   );
   log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
-  const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping });
+  const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
+  const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
     resolvers: mergeResolvers(resolvers, integrityResolvers),
-    context: async () => createMesContext(source, mapping.current, integrity.services),
+    context: async () => createMesContext(source, mapping.current, integrity.services, cache),
+    routes: [cachePurgeRoute(cache, config), ...integrity.routes],
     metrics,
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
-    routes: integrity.routes,
     onClose: async () => {
       await integrity.close();
       client.close();
+      await backend.close();
     },
   });
 }

@@ -2,6 +2,8 @@
  * The one factory every test uses to start real servers on free ports: the demo ERP and MES, both
  * subgraphs and the gateway, wired as `npm start` wires them. Tests talk to them over HTTP only.
  */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import type { RunningServer } from '../../lib/subgraph-server.ts';
 import { startGateway } from '../../gateway/server.ts';
@@ -36,6 +38,31 @@ export interface HubOptions {
   /** Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, ...). */
   env?: Record<string, string>;
   simulate?: boolean;
+  /** Use the real Redis on 127.0.0.1:6379 under a fresh key prefix (default), or none (in-memory). */
+  redis?: boolean;
+}
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test uses, so parallel test files never see each other's keys. */
+export function uniquePrefix(tag = 't'): string {
+  return `test-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every Redis key under a prefix (tests clean up after themselves). */
+export async function dropPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<Hub> {
@@ -47,7 +74,11 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     closers.push(erp.close);
     const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
     closers.push(mes.close);
+    const useRedis = opts.redis ?? true;
+    const prefix = opts.env?.CACHE_PREFIX ?? uniquePrefix();
+    if (useRedis) closers.push(() => dropPrefix(prefix));
     const base = {
+      ...(useRedis ? { REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: prefix } : {}),
       LOG_LEVEL: 'warn',
       GATEWAY_PORT: '0',
       ERP_SUBGRAPH_PORT: '0',
@@ -132,6 +163,14 @@ export async function post(url: string, body?: unknown, method = 'POST'): Promis
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+/** Drops every fresh cache entry of both subgraphs (their admin route), for cold-cache measurements. */
+export async function purgeCaches(hub: Hub): Promise<void> {
+  for (const sub of [hub.erpSubgraph, hub.mesSubgraph]) {
+    const res = await post(new URL('/admin/cache/purge', sub).toString(), {});
+    if (!res.ok) throw new Error(`purge answered ${res.status}`);
+  }
 }
 
 /** The demo systems' admin API (design.md "Contracts"). */

@@ -70,6 +70,7 @@ async function record(svc: IntegrityServices, source: MesSource, mapping: Materi
   try {
     await svc.mes.report(job.id, input.operationSequence, { reportId: id, goodQuantity: entry.mesGoodQuantity, scrapQuantity: entry.mesScrapQuantity });
     await svc.outbox.advance({ ...entry, stage: 'erp' }, 'mes');
+    await svc.afterWrite.mesJobs(job.erpOrder, [job.id]);
   } catch (e) {
     if (e instanceof UpstreamRejectedError) {
       await svc.outbox.settle({ ...entry, stage: 'failed', error: `the MES refused the report (${e.status})` }, 'mes');

@@ -4,6 +4,7 @@ import { UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/log.ts';
 import type { Outbox } from '../../../lib/outbox.ts';
 import type { ErpWriter } from '../../erp/odata-writes.ts';
+import type { WriteInvalidation } from '../integrity-services.ts';
 import type { MesWriteSource } from '../rest-writes.ts';
 import type { ConfirmationEntry } from './model.ts';
 
@@ -46,6 +47,7 @@ export class ConfirmationRelay {
     private readonly outbox: Outbox<ConfirmationEntry>,
     private readonly mes: MesWriteSource,
     private readonly erp: ErpWriter,
+    private readonly afterWrite: WriteInvalidation,
     private readonly log: Logger,
     private readonly opts: RelayOptions,
   ) {
@@ -113,6 +115,7 @@ export class ConfirmationRelay {
         throw e;
       }
       await this.outbox.advance({ ...head, stage: 'erp' }, 'mes');
+      await this.afterWrite.mesJobs(head.erpOrder, [head.workOrderId]);
       return true;
     }
     if (head.stage !== 'erp') return this.settle(head, head.stage);
@@ -143,6 +146,7 @@ export class ConfirmationRelay {
 
   private async settle(entry: ConfirmationEntry, from: string): Promise<boolean> {
     await this.outbox.settle(entry, from);
+    if (entry.stage === 'posted') await this.afterWrite.erpOrder(entry.erpOrder);
     if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, error: entry.error });
     this.events.emit(entry.id);
     return true;

@@ -60,10 +60,15 @@ async function release(svc: IntegrityServices, mapping: MaterialMapping, id: str
   // between two creations is repaired by running again.
   if (existing.length === 0 || ours) {
     const routing = await svc.erp.routingByOrders([id]);
-    for (const job of planWorkOrders(order, routing, mapping, svc.config.maxWorkOrderQuantity)) await svc.mes.createJobOrder(job);
+    const created: string[] = [];
+    for (const job of planWorkOrders(order, routing, mapping, svc.config.maxWorkOrderQuantity)) created.push((await svc.mes.createJobOrder(job)).id);
+    await svc.afterWrite.mesJobs(id, created);
   }
   // The ERP says RELEASED only once the shop floor has the work (schedule down first, then release).
-  if (order.status === 'CREATED') await svc.erpWriter.setOrderStatus(id, 'RELEASED');
+  if (order.status === 'CREATED') {
+    await svc.erpWriter.setOrderStatus(id, 'RELEASED');
+    await svc.afterWrite.erpOrder(id);
+  }
   return id;
 }
 

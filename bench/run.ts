@@ -1,0 +1,22 @@
+/**
+ * `npm run bench -- <name>`: benchmarks print ratios measured side by side in one run (these machines
+ * are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
+ */
+import { benchCache } from './cache.ts';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  cache: () => benchCache(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(BENCHES);
+for (const name of names) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    process.stderr.write(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`== ${name} ==\n`);
+  await bench();
+}
+process.exit(0);

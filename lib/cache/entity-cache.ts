@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { UpstreamError, type SystemName } from '../errors.ts';
+import type { HubMetrics } from '../metrics.ts';
+import type { CacheBackend } from './backend.ts';
+import type { StaleCollector } from './stale.ts';
+
+/**
+ * The entity cache between a subgraph's loaders and its system: key = `<prefix>:<system>:<type>:<id>`,
+ * value = the upstream record as compact JSON. Each entry is written twice: a fresh copy with the
+ * type's TTL and a stale copy (`<prefix>:stale:...`, default 24 h) that lets a query succeed, marked
+ * stale, while the system is down.
+ */
+export interface EntityCacheOptions {
+  backend: CacheBackend;
+  system: SystemName;
+  prefix: string;
+  /** Fresh TTL per type, in seconds; types not listed use `defaultTtlSec`. */
+  ttlSec: Record<string, number>;
+  defaultTtlSec: number;
+  staleTtlSec: number;
+  /** Unknown ids are remembered this long, so a burst of bad ids cannot hammer the system. */
+  negativeTtlSec: number;
+  metrics?: HubMetrics;
+}
+
+/** Bumped when a cached record's shape changes: entries of another version read as misses. */
+const RECORD_VERSION = 1;
+
+interface Envelope<V> {
+  /** record version */
+  s: number;
+  /** fetched at, epoch ms */
+  t: number;
+  v: V;
+}
+
+export class EntityCache {
+  /** Single flight: concurrent requests for the same missing key share one upstream fetch. */
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(readonly opts: EntityCacheOptions) {}
+
+  key(type: string, id: string): string {
+    return `${this.opts.prefix}:${this.opts.system}:${type}:${id}`;
+  }
+
+  private staleKey(type: string, id: string): string {
+    return `${this.opts.prefix}:stale:${this.opts.system}:${type}:${id}`;
+  }
+
+  private label(type: string): string {
+    return `${this.opts.system}.${type}`;
+  }
+
+  /**
+   * Read-through for a batch of keys. `fetch` gets only the misses (one upstream call for the batch)
+   * and answers a value per key it found; keys it does not answer take `absent` (cached with the
+   * negative TTL). When the system fails, stale copies answer and are reported to `stale`; if any key
+   * has none, the system's error is thrown.
+   */
+  async batch<V>(
+    type: string,
+    keys: readonly string[],
+    fetch: (missing: string[]) => Promise<Map<string, V>>,
+    absent: V,
+    stale: StaleCollector | undefined,
+  ): Promise<Map<string, V>> {
+    const out = new Map<string, V>();
+    const unique = [...new Set(keys)];
+    const waiting: Promise<void>[] = [];
+    const toRead: string[] = [];
+    for (const k of unique) {
+      const pending = this.inflight.get(this.key(type, k)) as Promise<V> | undefined;
+      if (pending) waiting.push(pending.then((v) => void out.set(k, v)));
+      else toRead.push(k);
+    }
+    if (toRead.length) {
+      const raw = await this.opts.backend.mget(toRead.map((k) => this.key(type, k)));
+      const misses: string[] = [];
+      raw.forEach((text, i) => {
+        const env = text === null ? undefined : parse<V>(text);
+        if (env) out.set(toRead[i]!, env.v);
+        else misses.push(toRead[i]!);
+      });
+      const hits = toRead.length - misses.length;
+      if (hits) this.opts.metrics?.cacheHits.inc({ type: this.label(type) }, hits);
+      if (misses.length) {
+        this.opts.metrics?.cacheMisses.inc({ type: this.label(type) }, misses.length);
+        waiting.push(this.load(type, misses, fetch, absent, stale, out));
+      }
+    }
+    await Promise.all(waiting);
+    return out;
+  }
+
+  private async load<V>(
+    type: string,
+    misses: string[],
+    fetch: (missing: string[]) => Promise<Map<string, V>>,
+    absent: V,
+    stale: StaleCollector | undefined,
+    out: Map<string, V>,
+  ): Promise<void> {
+    const work = this.fetchAndStore(type, misses, fetch, absent, stale);
+    // Each missing key points at the one batch fetch, so later requests join it instead of refetching.
+    misses.forEach((k) => {
+      const p = work.then((m) => m.get(k) as V);
+      p.catch(() => undefined);
+      this.inflight.set(this.key(type, k), p);
+    });
+    try {
+      const found = await work;
+      for (const k of misses) out.set(k, found.get(k) as V);
+    } finally {
+      for (const k of misses) this.inflight.delete(this.key(type, k));
+    }
+  }
+
+  private async fetchAndStore<V>(
+    type: string,
+    misses: string[],
+    fetch: (missing: string[]) => Promise<Map<string, V>>,
+    absent: V,
+    stale: StaleCollector | undefined,
+  ): Promise<Map<string, V>> {
+    let fetched: Map<string, V>;
+    try {
+      fetched = await fetch(misses);
+    } catch (e) {
+      if (!(e instanceof UpstreamError)) throw e;
+      return this.serveStale(type, misses, e, stale);
+    }
+    const now = Date.now();
+    const ttl = this.opts.ttlSec[type] ?? this.opts.defaultTtlSec;
+    const entries: { key: string; value: string; ttlSec: number }[] = [];
+    const result = new Map<string, V>();
+    for (const k of misses) {
+      const found = fetched.has(k);
+      const v = found ? (fetched.get(k) as V) : absent;
+      result.set(k, v);
+      const value = JSON.stringify({ s: RECORD_VERSION, t: now, v } satisfies Envelope<V>);
+      entries.push({ key: this.key(type, k), value, ttlSec: found ? ttl : Math.min(ttl, this.opts.negativeTtlSec) });
+      if (found) entries.push({ key: this.staleKey(type, k), value, ttlSec: this.opts.staleTtlSec });
+    }
+    await this.opts.backend.mset(entries);
+    return result;
+  }
+
+  private async serveStale<V>(type: string, keys: string[], err: UpstreamError, stale: StaleCollector | undefined) {
+    const raw = await this.opts.backend.mget(keys.map((k) => this.staleKey(type, k)));
+    const result = new Map<string, V>();
+    let oldest = Date.now();
+    for (const [i, text] of raw.entries()) {
+      const env = text === null ? undefined : parse<V>(text);
+      if (!env) throw err;
+      result.set(keys[i]!, env.v);
+      oldest = Math.min(oldest, env.t);
+    }
+    this.opts.metrics?.cacheStaleServed.inc({ type: this.label(type) }, keys.length);
+    stale?.add({ subgraph: this.opts.system, type, ids: keys, age: Math.round((Date.now() - oldest) / 1000) });
+    return result;
+  }
+
+  /** A list or search answer, keyed by its normalised upstream request. */
+  async list<V>(type: string, request: string, fetch: () => Promise<V>, stale: StaleCollector | undefined): Promise<V> {
+    const id = createHash('sha1').update(request).digest('base64url').slice(0, 22);
+    const m = await this.batch<V | undefined>(type, [id], async () => new Map([[id, await fetch()]]), undefined, stale);
+    return m.get(id) as V;
+  }
+
+  /** Drops the fresh copies of these entries (the stale copies stay for outages). */
+  invalidate(type: string, ids: readonly string[]): Promise<void> {
+    return this.opts.backend.del(ids.map((id) => this.key(type, id)));
+  }
+
+  /** Drops every fresh entry of a type, or of this system when no type is given. */
+  purge(type?: string): Promise<number> {
+    return this.opts.backend.delPrefix(`${this.opts.prefix}:${this.opts.system}:${type ? `${type}:` : ''}`);
+  }
+}
+
+function parse<V>(text: string): Envelope<V> | undefined {
+  try {
+    const env = JSON.parse(text) as Envelope<V>;
+    return env.s === RECORD_VERSION ? env : undefined;
+  } catch {
+    return undefined;
+  }
+}
