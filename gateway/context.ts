@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { StaleEntry } from '../lib/cache/stale.ts';
+import { ANONYMOUS, type Caller } from '../lib/auth/caller.ts';
 
 /** Per-request state at the gateway; made in one place, cheaply (no I/O). */
 export interface GatewayContext {
   requestId: string;
   /** What the subgraphs served from stale copies for this request (see gateway/subgraph-source.ts). */
   stale: { entries: StaleEntry[] };
+  /** Who is asking, verified by the gateway guard (gateway/security/guard.ts). */
+  caller: Caller;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function createGatewayContext(req: IncomingMessage): GatewayContext {
+export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS): GatewayContext {
   const given = req.headers['x-request-id'];
-  return { requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(), stale: { entries: [] } };
+  return { requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(), caller, stale: { entries: [] } };
 }

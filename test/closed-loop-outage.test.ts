@@ -58,13 +58,15 @@ describe('closed loop under retries, an ERP outage and a subgraph restart', () =
       return { key: `load-${i}-${randomUUID()}`, workOrderId: j.id, erpOrder: j.erpOrder, sequence: s.sequence, good, scrap };
     });
 
+    // An operator's token: the writes are declared @requiresScopes(production:write).
+    const writer = await hub.as(['operator']);
     const ids = new Map<string, string>();
     const statuses: Record<string, number> = {};
     let retries = 0;
     const once = async (p: Planned) => {
       const res = await gql(hub.gateway, CONFIRM, {
         input: { workOrderId: p.workOrderId, operationSequence: p.sequence, goodQuantity: p.good, scrapQuantity: p.scrap, idempotencyKey: p.key },
-      }, hub.callerHeaders(['production:write']));
+      }, writer);
       expect(res.body.errors, p.key).toBeUndefined();
       const c = res.body.data!.confirmOperation;
       const seen = ids.get(p.key);

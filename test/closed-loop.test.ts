@@ -27,7 +27,7 @@ describe('closed loop: release and confirmations', () => {
   });
   afterAll(() => hub?.close());
 
-  const send = (query: string, variables: Record<string, unknown>) => gql(hub.gateway, query, variables, hub.callerHeaders(['production:write']));
+  const send = async (query: string, variables: Record<string, unknown>) => gql(hub.gateway, query, variables, await hub.as(['operator']));
 
   it('releases an ERP order into split MES work orders once, however often it is called', async () => {
     const { rows, orders, ok } = cleanTargets(plant, faults);
@@ -54,6 +54,16 @@ describe('closed loop: release and confirmations', () => {
     expect(orders.get(id)).toBeDefined();
     const disc = await gql(hub.gateway, 'query($id: ID!) { productionOrder(id: $id) { discrepancies { kind } } }', { id });
     expect(disc.body.data!.productionOrder.discrepancies).toEqual([]);
+  });
+
+  it('lets only callers with production:write write', async () => {
+    const order = plant.orders.filter((o) => o.Status === 'CREATED').at(-1);
+    for (const headers of [{}, await hub.as(['finance'])]) {
+      const res = await gql(hub.gateway, RELEASE, { id: unpad(order.OrderNumber), key: `rel-${randomUUID()}` }, headers);
+      expect(res.body.errors?.[0]?.extensions?.code).toMatch(/FORBIDDEN|UNAUTHENTICATED/);
+    }
+    expect((await getJson(`${hub.erpApi}/odata/ProductionOrders('${order.OrderNumber}')`)).Status).toBe('CREATED');
+    expect((await getJson(`${hub.mesApi}/api/v1/job-orders?erpOrders=${unpad(order.OrderNumber)}`)).items).toEqual([]);
   });
 
   it('refuses to release what it cannot schedule, and changes nothing', async () => {

@@ -19,6 +19,8 @@ describe('the processes as an operator runs them', () => {
       MES_SUBGRAPH_PORT: String(mesSub),
       GATEWAY_PORT: String(gw),
       MES_SIMULATE: 'off',
+      // Separate processes share the gateway-to-subgraph key (one process would generate its own).
+      SUBGRAPH_SIGNING_SECRET: 'processes-test-signing-secret-0123456789abcdef',
     };
     for (const script of ['start:erp-api', 'start:mes-api', 'start:erp', 'start:mes', 'start:gateway']) {
       procs.push(startProcess('npm', ['run', '--silent', script], env));
@@ -45,6 +47,13 @@ describe('the processes as an operator runs them', () => {
     for (let i = 0; i < 50 && !p.output().includes('first query'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(p.output()).toContain(`http://127.0.0.1:${gw}/graphql`);
     expect(p.output()).toContain('query FirstLook');
+    // Demo mode prints a token per role, and the hub accepts them.
+    const finance = /^\s+finance\s+(\S+)$/m.exec(p.output())?.[1];
+    expect(finance).toBeDefined();
+    const costs = await gql(`http://127.0.0.1:${gw}/graphql`, '{ productionOrders(first: 1) { edges { node { plannedCost } } } }', undefined, {
+      authorization: `Bearer ${finance}`,
+    });
+    expect(costs.body.data!.productionOrders.edges[0].node.plannedCost).toEqual(expect.any(Number));
     const res = await gql(`http://127.0.0.1:${gw}/graphql`, QUERY);
     expect(res.body.errors).toBeUndefined();
   });

@@ -140,6 +140,10 @@ export type ProductionOrder = {
   routing: Array<RoutingOperation>;
   /** ERP confirmations booked against this order, oldest first. */
   confirmations: Array<ErpConfirmation>;
+  /** Planned cost in the plant's currency. Restricted: needs `finance:read` (else null with FORBIDDEN). */
+  plannedCost?: Maybe<Scalars["Float"]>;
+  /** Actual cost booked so far, in the plant's currency. Restricted: needs `finance:read`. */
+  actualCost?: Maybe<Scalars["Float"]>;
 };
 
 export type RoutingOperation = {
@@ -196,6 +200,8 @@ export type Material = {
   stock: Array<StockLevel>;
   /** Bill of materials (finished and semi-finished goods). */
   components: Array<BomItem>;
+  /** Standard cost per base unit, in the plant's currency. Restricted: needs `finance:read`. */
+  standardCost?: Maybe<Scalars["Float"]>;
 };
 
 export type StockLevel = {
@@ -501,6 +507,16 @@ export type ProductionOrderResolvers<
     ParentType,
     ContextType
   >;
+  plannedCost?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  actualCost?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -609,6 +625,11 @@ export type MaterialResolvers<
   >;
   components?: Resolver<
     Array<ResolversTypes["BomItem"]>,
+    ParentType,
+    ContextType
+  >;
+  standardCost?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
     ParentType,
     ContextType
   >;
@@ -763,6 +784,18 @@ export interface Loaders<
       {},
       TContext
     >;
+    plannedCost?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    actualCost?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
   };
 
   RoutingOperation?: {
@@ -877,6 +910,12 @@ export interface Loaders<
     >;
     stock?: LoaderResolver<Array<StockLevel>, Material, {}, TContext>;
     components?: LoaderResolver<Array<BomItem>, Material, {}, TContext>;
+    standardCost?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      Material,
+      {},
+      TContext
+    >;
   };
 
   StockLevel?: {

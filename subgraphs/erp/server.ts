@@ -33,6 +33,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
     log,
     host: config.host,
     port: config.ports.erpSubgraph,
+    config,
     onClose: async () => {
       client.close();
       await backend.close();

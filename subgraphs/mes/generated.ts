@@ -365,6 +365,18 @@ export type Operation = {
   equipment?: Maybe<Equipment>;
   startedAt?: Maybe<Scalars["DateTime"]>;
   finishedAt?: Maybe<Scalars["DateTime"]>;
+  /** Process parameters recorded at this operation, with their limits. Restricted: needs `engineering:read`. */
+  processParameters?: Maybe<Array<ProcessParameter>>;
+};
+
+/** A process parameter recorded at an operation (temperature, pressure, speed...). */
+export type ProcessParameter = {
+  __typename?: "ProcessParameter";
+  name: Scalars["String"];
+  value: Scalars["Float"];
+  unit?: Maybe<Scalars["String"]>;
+  lowerLimit?: Maybe<Scalars["Float"]>;
+  upperLimit?: Maybe<Scalars["Float"]>;
 };
 
 export type Equipment = {
@@ -404,6 +416,10 @@ export type QualityResult = {
   characteristic: Scalars["String"];
   value: Scalars["Float"];
   unit?: Maybe<Scalars["String"]>;
+  /** Lower specification limit. Restricted: needs `engineering:read`. */
+  lowerLimit?: Maybe<Scalars["Float"]>;
+  /** Upper specification limit. Restricted: needs `engineering:read`. */
+  upperLimit?: Maybe<Scalars["Float"]>;
   result: QualityVerdict;
   recordedAt: Scalars["DateTime"];
 };
@@ -556,6 +572,7 @@ export type ResolversTypes = {
   Material: ResolverTypeWrapper<MaterialRef>;
   WorkOrder: ResolverTypeWrapper<WorkOrderView>;
   Operation: ResolverTypeWrapper<OperationView>;
+  ProcessParameter: ResolverTypeWrapper<ProcessParameter>;
   Equipment: ResolverTypeWrapper<MesEquipment>;
   LotStatus: LotStatus;
   MaterialLot: ResolverTypeWrapper<LotView>;
@@ -589,6 +606,7 @@ export type ResolversParentTypes = {
   Material: MaterialRef;
   WorkOrder: WorkOrderView;
   Operation: OperationView;
+  ProcessParameter: ProcessParameter;
   Equipment: MesEquipment;
   MaterialLot: LotView;
   QualityResult: MesQualityResult;
@@ -1056,6 +1074,32 @@ export type OperationResolvers<
     ParentType,
     ContextType
   >;
+  processParameters?: Resolver<
+    Maybe<Array<ResolversTypes["ProcessParameter"]>>,
+    ParentType,
+    ContextType
+  >;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProcessParameterResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ProcessParameter"] =
+    ResolversParentTypes["ProcessParameter"],
+> = {
+  name?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  lowerLimit?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  upperLimit?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1133,6 +1177,16 @@ export type QualityResultResolvers<
   characteristic?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   value?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  lowerLimit?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  upperLimit?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
   result?: Resolver<ResolversTypes["QualityVerdict"], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1154,6 +1208,7 @@ export type Resolvers<ContextType = MesContext> = {
   Material?: MaterialResolvers<ContextType>;
   WorkOrder?: WorkOrderResolvers<ContextType>;
   Operation?: OperationResolvers<ContextType>;
+  ProcessParameter?: ProcessParameterResolvers<ContextType>;
   Equipment?: EquipmentResolvers<ContextType>;
   MaterialLot?: MaterialLotResolvers<ContextType>;
   QualityResult?: QualityResultResolvers<ContextType>;
@@ -1500,6 +1555,35 @@ export interface Loaders<
       {},
       TContext
     >;
+    processParameters?: LoaderResolver<
+      Maybe<Array<ProcessParameter>>,
+      Operation,
+      {},
+      TContext
+    >;
+  };
+
+  ProcessParameter?: {
+    name?: LoaderResolver<Scalars["String"], ProcessParameter, {}, TContext>;
+    value?: LoaderResolver<Scalars["Float"], ProcessParameter, {}, TContext>;
+    unit?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      ProcessParameter,
+      {},
+      TContext
+    >;
+    lowerLimit?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProcessParameter,
+      {},
+      TContext
+    >;
+    upperLimit?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProcessParameter,
+      {},
+      TContext
+    >;
   };
 
   Equipment?: {
@@ -1566,6 +1650,18 @@ export interface Loaders<
     value?: LoaderResolver<Scalars["Float"], QualityResult, {}, TContext>;
     unit?: LoaderResolver<
       Maybe<Scalars["String"]>,
+      QualityResult,
+      {},
+      TContext
+    >;
+    lowerLimit?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      QualityResult,
+      {},
+      TContext
+    >;
+    upperLimit?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
       QualityResult,
       {},
       TContext

@@ -111,6 +111,7 @@ export const resolvers: Resolvers = {
     equipment: (o, _args, ctx) => (o.seg.equipmentId ? ctx.loaders.equipment.load(o.seg.equipmentId) : null),
     startedAt: (o) => o.seg.startedAt,
     finishedAt: (o) => o.seg.finishedAt,
+    processParameters: (o) => o.seg.parameters,
   },
 
   Equipment: {

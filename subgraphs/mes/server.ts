@@ -59,6 +59,7 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
+    config,
     onClose: async () => {
       await integrity.close();
       client.close();

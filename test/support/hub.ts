@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { mintToken, type TokenClaims } from '../../lib/auth/demo-tokens.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import type { RunningServer } from '../../lib/subgraph-server.ts';
 import { startGateway } from '../../gateway/server.ts';
@@ -24,18 +25,24 @@ export interface Hub {
    * prefix included), as an operator's restart would; the gateway keeps its URL.
    */
   restartMesSubgraph(): Promise<void>;
-  /**
-   * Headers of a caller holding `scopes`. Writes are declared `@requiresScopes(production:write)`; the
-   * gateway's authentication is the security work's, so until it lands no header is needed.
-   */
-  callerHeaders(scopes: string[]): Record<string, string>;
+  /** A token the hub accepts (HS256 with the hub's JWT_SECRET), e.g. `await hub.token({ sub: 'ann', roles: ['finance'] })`. */
+  token(claims: TokenClaims): Promise<string>;
+  /** Starts one more gateway with the same config (e.g. rate limits shared through Redis); its URL. */
+  anotherGateway(): Promise<string>;
+  /** `{ authorization: 'Bearer ...' }` for a caller with these roles. */
+  as(roles: string[], sub?: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
+
 
 export interface HubOptions {
   seed?: number;
   scale?: number;
-  /** Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, ...). */
+  /**
+   * Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, NODE_ENV, limits...). The factory
+   * sets JWT_SECRET and SUBGRAPH_SIGNING_SECRET (one per hub, shared by gateway and subgraphs) and
+   * AUDIT_LOG=off unless given here; an empty string unsets a variable.
+   */
   env?: Record<string, string>;
   simulate?: boolean;
   /** Use the real Redis on 127.0.0.1:6379 under a fresh key prefix (default), or none (in-memory). */
@@ -86,6 +93,9 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       ERP_API_URL: erp.url,
       MES_API_URL: mes.url,
       UPSTREAM_TIMEOUT_MS: '2000',
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+      AUDIT_LOG: 'off',
       ...opts.env,
     };
     const subgraphConfig = loadConfig(base);
@@ -109,7 +119,15 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
         await mesSub.close();
         mesSub = await startMesSubgraph(loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub.port) }));
       },
-      callerHeaders: () => ({}),
+      anotherGateway: async () => {
+        const more = await startGateway(config);
+        closers.push(more.close);
+        return more.url;
+      },
+      token: (claims) => mintToken(base.JWT_SECRET, config.security.jwtAudience, claims),
+      as: async (roles, sub = `test-${roles.join('-') || 'none'}`) => ({
+        authorization: `Bearer ${await mintToken(base.JWT_SECRET, config.security.jwtAudience, { sub, roles })}`,
+      }),
       close: () => closeAll(closers),
     };
   } catch (e) {

@@ -69,12 +69,19 @@ export async function startRedisCluster(): Promise<{ url: string; stop(): Promis
       (err) => (err ? reject(err) : resolve()),
     ),
   );
-  // Wait until every node agrees the cluster is up.
+  // Wait until every node agrees the cluster is up (nodes converge one by one).
   for (let i = 0; i < 100; i++) {
-    const r = new Redis(ports[0]!, '127.0.0.1');
-    const info = await r.cluster('INFO');
-    r.disconnect();
-    if (String(info).includes('cluster_state:ok')) break;
+    const states = await Promise.all(
+      ports.map(async (p) => {
+        const r = new Redis(p, '127.0.0.1');
+        try {
+          return String(await r.cluster('INFO')).includes('cluster_state:ok');
+        } finally {
+          r.disconnect();
+        }
+      }),
+    );
+    if (states.every(Boolean)) break;
     await new Promise((res) => setTimeout(res, 100));
   }
   return {

@@ -1,0 +1,62 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { QueryLimits } from '../../lib/config.ts';
+import { ErrorCode } from '../../lib/errors.ts';
+import { operationShape } from '../../lib/limits/complexity.ts';
+import type { GatewayContext } from '../context.ts';
+
+const tooComplex = (limit: string, max: number, actual: number) =>
+  new GraphQLError(`The operation exceeds the ${limit} limit (${actual} > ${max}).`, {
+    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, actual, http: { status: 400 } },
+  });
+
+/**
+ * Depth, alias, root-field and cost limits, checked once the operation is parsed, validated and
+ * chosen, before the gateway plans or runs anything. An operation that cannot be chosen, or whose root
+ * type the graph lacks, is refused here too (400), before the planner would fail on it.
+ */
+export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          // @apollo/gateway answers these two with a 500 of its own; they are the client's mistakes.
+          if (!operation) {
+            const name = request.operationName;
+            throw new GraphQLError(name ? `Unknown operation named "${name}".` : 'Name the operation to run (operationName).', {
+              extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+            });
+          }
+          const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+          if (!root[operation.operation]) {
+            throw new GraphQLError(`This graph has no ${operation.operation} operations.`, {
+              extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+            });
+          }
+          const shape = operationShape(schema, document, operation, request.variables, limits);
+          if (shape.depth > limits.maxDepth) throw tooComplex('depth', limits.maxDepth, shape.depth);
+          if (shape.aliases > limits.maxAliases) throw tooComplex('aliases', limits.maxAliases, shape.aliases);
+          if (shape.rootFields > limits.maxRootFields) throw tooComplex('rootFields', limits.maxRootFields, shape.rootFields);
+          if (shape.cost > limits.maxCost) throw tooComplex('cost', limits.maxCost, shape.cost);
+        },
+      };
+    },
+  };
+}
+
+/** Safelist mode: only operations whose sha256 is in the manifest run (`PERSISTED_QUERY_NOT_IN_LIST`). */
+export function safelistPlugin(manifest: Map<string, string>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ queryHash }) {
+          if (!manifest.has(queryHash)) {
+            throw new GraphQLError('Only operations from the persisted-operations manifest run on this hub.', {
+              extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

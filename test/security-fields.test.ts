@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, startHub, type GraphQLResponse, type Hub } from './support/hub.ts';
+import { callerWith, RESTRICTED, signedPost } from './support/security.ts';
+
+/**
+ * Field-level authorization: every role against every restricted field, through the gateway (root
+ * fields and the entity hops the gateway plans), and `_entities` fetched straight from a subgraph.
+ */
+const ROLES = ['anonymous', 'planner', 'supervisor', 'operator', 'quality', 'finance', 'engineer', 'admin'] as const;
+const GRANTS: Record<(typeof ROLES)[number], string[]> = {
+  anonymous: [],
+  planner: ['production:write'],
+  supervisor: ['production:write'],
+  operator: ['production:write'],
+  quality: ['engineering:read'],
+  finance: ['finance:read'],
+  engineer: ['engineering:read'],
+  admin: ['finance:read', 'engineering:read', 'production:write'],
+};
+
+const MATRIX = `
+query Matrix($order: ID!, $wo: ID!) {
+  productionOrder(id: $order) { id status plannedCost actualCost material { id description standardCost } }
+  workOrder(id: $wo) {
+    id status
+    operations { sequence status processParameters { name value unit lowerLimit upperLimit } }
+    qualityResults { id value lowerLimit upperLimit }
+    productionOrder { id plannedCost }
+  }
+}`;
+
+/** Where each restricted field shows up in the matrix response (first occurrence). */
+const PATHS: Record<keyof typeof RESTRICTED, (string | number)[]> = {
+  'Material.standardCost': ['productionOrder', 'material', 'standardCost'],
+  'ProductionOrder.plannedCost': ['productionOrder', 'plannedCost'],
+  'ProductionOrder.actualCost': ['productionOrder', 'actualCost'],
+  'Operation.processParameters': ['workOrder', 'operations', 0, 'processParameters'],
+  'QualityResult.lowerLimit': ['workOrder', 'qualityResults', 0, 'lowerLimit'],
+  'QualityResult.upperLimit': ['workOrder', 'qualityResults', 0, 'upperLimit'],
+};
+
+const at = (data: unknown, path: (string | number)[]) =>
+  path.reduce<unknown>((v, k) => (v == null ? undefined : (v as Record<string | number, unknown>)[k]), data);
+
+describe('restricted fields by role', () => {
+  let hub: Hub;
+  let vars: { order: string; wo: string };
+  const answers = new Map<string, GraphQLResponse>();
+
+  beforeAll(async () => {
+    hub = await startHub();
+    const find = await gql(
+      hub.gateway,
+      '{ productionOrders(first: 100, status: [RELEASED, PARTIALLY_CONFIRMED, CONFIRMED]) { edges { node { id workOrders { id qualityResults { id } operations { sequence } } } } } }',
+      undefined,
+      await hub.as(['admin']),
+    );
+    const nodes = find.body.data!.productionOrders.edges.map((e: any) => e.node);
+    const pick = nodes.flatMap((n: any) => n.workOrders.filter((w: any) => w.qualityResults.length && w.operations.length).map((w: any) => ({ order: n.id, wo: w.id })));
+    expect(pick.length).toBeGreaterThan(0);
+    vars = pick[0];
+    for (const role of ROLES) {
+      const headers = role === 'anonymous' ? {} : await hub.as([role]);
+      answers.set(role, await gql(hub.gateway, MATRIX, vars, headers));
+    }
+  });
+  afterAll(() => hub?.close());
+
+  for (const role of ROLES) {
+    for (const [coordinate, scope] of Object.entries(RESTRICTED) as [keyof typeof RESTRICTED, string][]) {
+      const allowed = GRANTS[role].includes(scope);
+      it(`${role} ${allowed ? 'reads' : 'is refused'} ${coordinate}`, () => {
+        const res = answers.get(role)!;
+        expect(res.status).toBe(200);
+        // The rest of the query answers either way.
+        expect(res.body.data?.productionOrder?.id).toBe(vars.order);
+        expect(res.body.data?.workOrder?.id).toBe(vars.wo);
+        const value = at(res.body.data, PATHS[coordinate]);
+        const errorsHere = (res.body.errors ?? []).filter((e) => JSON.stringify(e.path) === JSON.stringify(PATHS[coordinate]));
+        if (allowed) {
+          expect(value).not.toBeNull();
+          expect(value).toBeDefined();
+          expect(errorsHere).toEqual([]);
+        } else {
+          expect(value).toBeNull();
+          expect(errorsHere).toHaveLength(1);
+          expect(errorsHere[0]!.extensions?.code).toBe('FORBIDDEN');
+          expect(errorsHere[0]!.message).toContain(scope);
+        }
+      });
+    }
+  }
+
+  it('an entity hop (work order -> its ERP order, planned through _entities) is guarded too', () => {
+    expect(answers.get('planner')!.body.data!.workOrder.productionOrder.plannedCost).toBeNull();
+    expect(answers.get('finance')!.body.data!.workOrder.productionOrder.plannedCost).toEqual(expect.any(Number));
+  });
+
+  it('a scope in the token\'s `scope` claim counts like one from a role', async () => {
+    const token = await hub.token({ sub: 'svc-report', scope: 'finance:read' });
+    const res = await gql(hub.gateway, '{ material(id: "1") { id } productionOrders(first: 1) { edges { node { plannedCost } } } }', undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.productionOrders.edges[0].node.plannedCost).toEqual(expect.any(Number));
+  });
+
+  it('_entities sent straight to a subgraph cannot read a restricted field without the scope', async () => {
+    const query = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Material { id standardCost } } }', variables: { r: [{ __typename: 'Material', id: (answers.get('admin')!.body.data!.productionOrder.material.id) }] } };
+    const anon = await signedPost(hub, hub.erpSubgraph, query);
+    expect(anon.status).toBe(200);
+    expect(anon.json.data._entities[0].standardCost).toBeNull();
+    expect(anon.json.errors[0].extensions.code).toBe('FORBIDDEN');
+    const finance = await signedPost(hub, hub.erpSubgraph, query, { caller: callerWith(['finance:read']) });
+    expect(finance.json.errors).toBeUndefined();
+    expect(finance.json.data._entities[0].standardCost).toEqual(expect.any(Number));
+  });
+
+  it('MES _entities: process parameters of a work order need engineering:read', async () => {
+    const query = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on WorkOrder { id operations { processParameters { value } } } } }', variables: { r: [{ __typename: 'WorkOrder', id: vars.wo }] } };
+    const denied = await signedPost(hub, hub.mesSubgraph, query, { caller: callerWith(['finance:read']) });
+    expect(denied.json.data._entities[0].operations[0].processParameters).toBeNull();
+    expect(denied.json.errors.every((e: any) => e.extensions.code === 'FORBIDDEN')).toBe(true);
+    const allowed = await signedPost(hub, hub.mesSubgraph, query, { caller: callerWith(['engineering:read']) });
+    expect(allowed.json.errors).toBeUndefined();
+    expect(allowed.json.data._entities[0].operations[0].processParameters.length).toBeGreaterThan(0);
+  });
+});
