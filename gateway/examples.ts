@@ -64,8 +64,18 @@ export const ORDER_QUERY = `query Order($id: ID!) {
   }
 }`;
 
+/** Live: runs over graphql-ws from the explorer; `after` (an eventId) resumes after a reconnect. */
+export const PROGRESS_SUBSCRIPTION = `subscription LiveProgress($plant: ID, $after: ID) {
+  productionOrderProgress(plant: $plant, after: $after) {
+    eventId occurredAt kind producedQuantity progress
+    productionOrder { id plannedQuantity unit scrapQuantity material { description } }
+    workOrder { id status currentOperation { sequence description equipment { name state } } }
+  }
+}`;
+
 export const EXAMPLE_OPERATIONS = [
   { query: FIRST_QUERY },
   { query: CROSS_SYSTEM_QUERY, variables: JSON.stringify({ first: 50, plant: '1000' }, null, 2) },
   { query: ORDER_QUERY, variables: JSON.stringify({ id: '1000045' }, null, 2) },
+  { query: PROGRESS_SUBSCRIPTION, variables: JSON.stringify({ plant: '1000' }, null, 2) },
 ];

@@ -57,9 +57,12 @@ const PAGE = `<!doctype html>
 <script src="/explorer/react.js"></script>
 <script src="/explorer/react-dom.js"></script>
 <script src="/explorer/graphiql.js"></script>
+<script src="/explorer/graphql-ws.js"></script>
 <script>
   var tabs = ${tabs};
-  var fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers: { 'apollo-require-preflight': 'true' } });
+  // Subscriptions run over graphql-ws on the same endpoint (lazy: the socket opens with the first one).
+  var wsClient = graphqlWs.createClient({ url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql', lazy: true });
+  var fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers: { 'apollo-require-preflight': 'true' }, wsClient: wsClient });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, { fetcher: fetcher, defaultTabs: tabs, defaultEditorToolsVisibility: true, shouldPersistHeaders: true })
   );

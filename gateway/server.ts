@@ -10,11 +10,13 @@ import { isMain, runMain } from '../lib/main.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { closeServer, createHttpServer, listen, type RunningServer } from '../lib/http-server.ts';
 import { createGatewayContext, type GatewayContext } from './context.ts';
+import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
+import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
 
 export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
 
@@ -40,6 +42,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
   });
+  const apiSchema = captureApiSchema(gateway);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...leanServerOptions,
@@ -52,6 +55,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       metricsPlugin<GatewayContext>(metrics),
       staleExtensionPlugin<GatewayContext>(),
       ...security.plugins,
+      subscriptionsOverHttpPlugin(),
     ],
   });
   await apollo.start();
@@ -62,6 +66,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
+    if (await live.route(req, res, url)) return;
     if (url.pathname === '/graphql') {
       if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
       if (!(await security.admit(req, res))) return;
@@ -80,11 +85,22 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       return void res.end(text);
     }
     if (security.explorer && serveExplorerAsset(res, url.pathname)) return;
+    if (serveBoard(res, url.pathname)) return;
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
     sendJson(res, 404, { error: 'not found' });
+  });
+  // Subscriptions: graphql-ws on the upgrade of /graphql, graphql-sse on /graphql/stream (gateway/subscriptions).
+  const live = await startLive({
+    server,
+    apollo,
+    apiSchema: apiSchema(),
+    config,
+    log,
+    metrics,
+    authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;
@@ -93,6 +109,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     url,
     port,
     async close() {
+      await live.close();
       await closeServer(server);
       await apollo.stop();
       await security.close();

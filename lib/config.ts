@@ -27,6 +27,8 @@ export interface HubConfig {
   logLevel: LogLevel;
   /** Authentication, gateway-to-subgraph trust, limits and audit (README, "Security"). */
   security: SecurityConfig;
+  /** Live events: the hub's event stream and the gateway's subscriptions (README "Live progress"). */
+  events: EventsConfig;
   /** Reconciliation, master-data checks and the closed loop (README, "Data integrity"). */
   integrity: IntegrityConfig;
 }
@@ -96,6 +98,15 @@ function ttls(env: Env): Record<string, number> {
     out[k] = v;
   }
   return out;
+}
+
+export interface EventsConfig {
+  /** Approximate cap of the Redis event stream (`XADD MAXLEN ~`): how far back `after` can resume. */
+  streamMaxLen: number;
+  /** Events one subscription connection may have waiting; past it the connection is closed (4429). */
+  queueLimit: number;
+  /** WebSocket ping interval of the gateway's graphql-ws server. */
+  keepAliveMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -182,6 +193,11 @@ export function loadConfig(env: Env = process.env): HubConfig {
     demoScale: number(env, 'DEMO_SCALE', 1, 0.1, 50),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     security: loadSecurityConfig(env, production),
+    events: {
+      streamMaxLen: number(env, 'EVENT_STREAM_MAXLEN', 100_000, 100, 100_000_000),
+      queueLimit: number(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
+      keepAliveMs: number(env, 'WS_KEEPALIVE_MS', 12_000, 1000, 600_000),
+    },
     integrity: {
       toleranceAbs: number(env, 'RECONCILIATION_TOLERANCE', 0.001, 0, 1e9),
       toleranceRatio: number(env, 'RECONCILIATION_TOLERANCE_RATIO', 0, 0, 1),

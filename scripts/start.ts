@@ -55,6 +55,7 @@ runMain(async () => {
       '',
       'ERP-MES hub is up.',
       `  GraphQL + explorer    ${gateway.url}   (open it in a browser)`,
+      `  Live board            ${gateway.url.replace(/\/graphql$/, '/board')}?plant=1000`,
       `  ERP subgraph          ${subgraphs[0]?.url}`,
       `  MES subgraph          ${subgraphs[1]?.url}`,
       ...lines.map((l) => `  ${l}`),

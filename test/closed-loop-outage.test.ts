@@ -106,7 +106,8 @@ describe('closed loop under retries, an ERP outage and a subgraph restart', () =
     await sendAll(planned.slice(400, 600));
     const queuedBeforeRestart = (await pending()).length;
     expect(queuedBeforeRestart).toBeGreaterThan(0);
-    await hub.restartMesSubgraph();
+    await hub.stopMesSubgraph();
+    await hub.startMesSubgraph();
     const queuedAfterRestart = await pending();
     expect(queuedAfterRestart.length).toBeGreaterThanOrEqual(queuedBeforeRestart);
     expect(queuedAfterRestart.every((c) => c.status === 'PENDING')).toBe(true);

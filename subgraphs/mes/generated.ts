@@ -424,6 +424,84 @@ export type QualityResult = {
   recordedAt: Scalars["DateTime"];
 };
 
+/**
+ * Live events, served by the gateway over graphql-ws (`/graphql`) and graphql-sse (`/graphql/stream`).
+ * The MES subgraph owns them (it turns the MES event feed into hub events); the gateway resolves every
+ * field an event does not carry through the normal federated query path, so a payload may select any
+ * field of the graph. Each field takes `after`: an `eventId` already seen; the events after it are
+ * replayed from the hub's event stream, then the subscription continues live, without gap or duplicate.
+ */
+export type Subscription = {
+  __typename?: "Subscription";
+  /** Progress of production orders: operation started, progress reported, operation completed, work-order status. No argument: every order. */
+  productionOrderProgress: ProductionProgressEvent;
+  /** Equipment state changes (RUNNING, DOWN, ...). No argument: all equipment. */
+  equipmentStateChanged: EquipmentStateEvent;
+};
+
+/**
+ * Live events, served by the gateway over graphql-ws (`/graphql`) and graphql-sse (`/graphql/stream`).
+ * The MES subgraph owns them (it turns the MES event feed into hub events); the gateway resolves every
+ * field an event does not carry through the normal federated query path, so a payload may select any
+ * field of the graph. Each field takes `after`: an `eventId` already seen; the events after it are
+ * replayed from the hub's event stream, then the subscription continues live, without gap or duplicate.
+ */
+export type SubscriptionproductionOrderProgressArgs = {
+  id?: InputMaybe<Scalars["ID"]>;
+  plant?: InputMaybe<Scalars["ID"]>;
+  after?: InputMaybe<Scalars["ID"]>;
+};
+
+/**
+ * Live events, served by the gateway over graphql-ws (`/graphql`) and graphql-sse (`/graphql/stream`).
+ * The MES subgraph owns them (it turns the MES event feed into hub events); the gateway resolves every
+ * field an event does not carry through the normal federated query path, so a payload may select any
+ * field of the graph. Each field takes `after`: an `eventId` already seen; the events after it are
+ * replayed from the hub's event stream, then the subscription continues live, without gap or duplicate.
+ */
+export type SubscriptionequipmentStateChangedArgs = {
+  id?: InputMaybe<Scalars["ID"]>;
+  plant?: InputMaybe<Scalars["ID"]>;
+  after?: InputMaybe<Scalars["ID"]>;
+};
+
+export type ProductionEventKind =
+  | "OPERATION_STARTED"
+  | "PROGRESS_REPORTED"
+  | "OPERATION_COMPLETED"
+  | "WORK_ORDER_STATUS_CHANGED";
+
+export type ProductionProgressEvent = {
+  __typename?: "ProductionProgressEvent";
+  /** The hub event id (a Redis stream id, e.g. `1718000000000-0`); pass it as `after` to resume. */
+  eventId: Scalars["ID"];
+  occurredAt: Scalars["DateTime"];
+  kind: ProductionEventKind;
+  productionOrder: ProductionOrder;
+  /** The work order the MES reported on. */
+  workOrder?: Maybe<WorkOrder>;
+  /** The operation (sequence) the MES reported on, when the event is about one. */
+  operationSequence?: Maybe<Scalars["Int"]>;
+  /** Good quantity this event reported, in the ERP base unit of the order's material (the order's unit); null when the MES unit cannot be converted. */
+  goodQuantityDelta?: Maybe<Scalars["Float"]>;
+  /** Scrap this event reported, in the ERP base unit of the order's material; null when the MES unit cannot be converted. */
+  scrapQuantityDelta?: Maybe<Scalars["Float"]>;
+  /** The order's produced quantity after this event (ProductionOrder.producedQuantity), in its unit. */
+  producedQuantity: Scalars["Float"];
+  /** The order's progress after this event (ProductionOrder.progress), 0..1. */
+  progress: Scalars["Float"];
+};
+
+export type EquipmentStateEvent = {
+  __typename?: "EquipmentStateEvent";
+  /** The hub event id; pass it as `after` to resume. */
+  eventId: Scalars["ID"];
+  occurredAt: Scalars["DateTime"];
+  equipment: Equipment;
+  previousState: EquipmentState;
+  state: EquipmentState;
+};
+
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
@@ -578,6 +656,19 @@ export type ResolversTypes = {
   MaterialLot: ResolverTypeWrapper<LotView>;
   QualityVerdict: QualityVerdict;
   QualityResult: ResolverTypeWrapper<MesQualityResult>;
+  Subscription: ResolverTypeWrapper<{}>;
+  ProductionEventKind: ProductionEventKind;
+  ProductionProgressEvent: ResolverTypeWrapper<
+    Omit<ProductionProgressEvent, "productionOrder" | "workOrder"> & {
+      productionOrder: ResolversTypes["ProductionOrder"];
+      workOrder?: Maybe<ResolversTypes["WorkOrder"]>;
+    }
+  >;
+  EquipmentStateEvent: ResolverTypeWrapper<
+    Omit<EquipmentStateEvent, "equipment"> & {
+      equipment: ResolversTypes["Equipment"];
+    }
+  >;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -610,6 +701,17 @@ export type ResolversParentTypes = {
   Equipment: MesEquipment;
   MaterialLot: LotView;
   QualityResult: MesQualityResult;
+  Subscription: {};
+  ProductionProgressEvent: Omit<
+    ProductionProgressEvent,
+    "productionOrder" | "workOrder"
+  > & {
+    productionOrder: ResolversParentTypes["ProductionOrder"];
+    workOrder?: Maybe<ResolversParentTypes["WorkOrder"]>;
+  };
+  EquipmentStateEvent: Omit<EquipmentStateEvent, "equipment"> & {
+    equipment: ResolversParentTypes["Equipment"];
+  };
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
@@ -1192,6 +1294,86 @@ export type QualityResultResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["Subscription"] =
+    ResolversParentTypes["Subscription"],
+> = {
+  productionOrderProgress?: SubscriptionResolver<
+    ResolversTypes["ProductionProgressEvent"],
+    "productionOrderProgress",
+    ParentType,
+    ContextType,
+    Partial<SubscriptionproductionOrderProgressArgs>
+  >;
+  equipmentStateChanged?: SubscriptionResolver<
+    ResolversTypes["EquipmentStateEvent"],
+    "equipmentStateChanged",
+    ParentType,
+    ContextType,
+    Partial<SubscriptionequipmentStateChangedArgs>
+  >;
+};
+
+export type ProductionProgressEventResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ProductionProgressEvent"] =
+    ResolversParentTypes["ProductionProgressEvent"],
+> = {
+  eventId?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  kind?: Resolver<
+    ResolversTypes["ProductionEventKind"],
+    ParentType,
+    ContextType
+  >;
+  productionOrder?: Resolver<
+    ResolversTypes["ProductionOrder"],
+    ParentType,
+    ContextType
+  >;
+  workOrder?: Resolver<
+    Maybe<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  operationSequence?: Resolver<
+    Maybe<ResolversTypes["Int"]>,
+    ParentType,
+    ContextType
+  >;
+  goodQuantityDelta?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  scrapQuantityDelta?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  producedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type EquipmentStateEventResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["EquipmentStateEvent"] =
+    ResolversParentTypes["EquipmentStateEvent"],
+> = {
+  eventId?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  equipment?: Resolver<ResolversTypes["Equipment"], ParentType, ContextType>;
+  previousState?: Resolver<
+    ResolversTypes["EquipmentState"],
+    ParentType,
+    ContextType
+  >;
+  state?: Resolver<ResolversTypes["EquipmentState"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -1212,6 +1394,9 @@ export type Resolvers<ContextType = MesContext> = {
   Equipment?: EquipmentResolvers<ContextType>;
   MaterialLot?: MaterialLotResolvers<ContextType>;
   QualityResult?: QualityResultResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  ProductionProgressEvent?: ProductionProgressEventResolvers<ContextType>;
+  EquipmentStateEvent?: EquipmentStateEventResolvers<ContextType>;
 };
 
 export type Loader<TReturn, TObj, TParams, TContext> = (
@@ -1673,5 +1858,86 @@ export interface Loaders<
       {},
       TContext
     >;
+  };
+
+  ProductionProgressEvent?: {
+    eventId?: LoaderResolver<
+      Scalars["ID"],
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    occurredAt?: LoaderResolver<
+      Scalars["DateTime"],
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    kind?: LoaderResolver<
+      ProductionEventKind,
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    productionOrder?: LoaderResolver<
+      ProductionOrder,
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    workOrder?: LoaderResolver<
+      Maybe<WorkOrder>,
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    operationSequence?: LoaderResolver<
+      Maybe<Scalars["Int"]>,
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    goodQuantityDelta?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    scrapQuantityDelta?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    producedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+    progress?: LoaderResolver<
+      Scalars["Float"],
+      ProductionProgressEvent,
+      {},
+      TContext
+    >;
+  };
+
+  EquipmentStateEvent?: {
+    eventId?: LoaderResolver<Scalars["ID"], EquipmentStateEvent, {}, TContext>;
+    occurredAt?: LoaderResolver<
+      Scalars["DateTime"],
+      EquipmentStateEvent,
+      {},
+      TContext
+    >;
+    equipment?: LoaderResolver<Equipment, EquipmentStateEvent, {}, TContext>;
+    previousState?: LoaderResolver<
+      EquipmentState,
+      EquipmentStateEvent,
+      {},
+      TContext
+    >;
+    state?: LoaderResolver<EquipmentState, EquipmentStateEvent, {}, TContext>;
   };
 }

@@ -3,16 +3,17 @@ import type { EntityCache } from '../../lib/cache/index.ts';
 /** The fields of a MES feed event that say what it changed (systems/README.md, "Types and data"). */
 export interface MesChange {
   type: string;
-  jobOrderId?: string;
-  erpOrder?: string;
-  equipmentId?: string;
+  [field: string]: unknown;
 }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
  * Drops exactly the cached entries a MES event changes. Called by the event bridge before the event is
  * published, so no subscriber can be told of a change and then read the old value.
  */
-export async function invalidateForMesEvent(cache: EntityCache, ev: MesChange): Promise<void> {
+export async function invalidateForMesEvent(cache: EntityCache, raw: MesChange): Promise<void> {
+  const ev = { type: raw.type, jobOrderId: str(raw.jobOrderId), erpOrder: str(raw.erpOrder), equipmentId: str(raw.equipmentId) };
   const work: Promise<unknown>[] = [];
   if (ev.type.startsWith('operation.') || ev.type === 'joborder.status') {
     if (ev.jobOrderId) work.push(cache.invalidate('job', [ev.jobOrderId]));

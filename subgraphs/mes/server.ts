@@ -3,6 +3,7 @@ import { parse } from 'graphql';
 import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { createEventBus } from '../../lib/events/bus.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
@@ -10,6 +11,10 @@ import { createMetrics } from '../../lib/metrics.ts';
 import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
+import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
+import { createSseMesFeed } from './events/feed.ts';
+import { createNormalizer } from './events/normalize.ts';
+import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
 import { createRestMesSource } from './rest-source.ts';
 import { resolvers } from './resolvers.ts';
@@ -31,8 +36,19 @@ async function loadMappingWithRetry(source: string, timeoutMs: number): Promise<
   }
 }
 
-/** Starts the MES subgraph on `config.ports.mesSubgraph`, wrapping the MES at `config.mesApiUrl`. */
-export async function startMesSubgraph(config: HubConfig): Promise<RunningServer> {
+export interface MesSubgraphOptions {
+  /** Awaited before each MES event is published to the hub's event bus (see events/bridge.ts). */
+  beforePublish?: BridgeOptions['beforePublish'];
+}
+
+/** How long start-up waits for the event bridge to attach to the MES feed before serving anyway. */
+const BRIDGE_WAIT_MS = 5000;
+
+/**
+ * Starts the MES subgraph on `config.ports.mesSubgraph`, wrapping the MES at `config.mesApiUrl`, and
+ * its event bridge (MES event feed -> hub event bus).
+ */
+export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOptions = {}): Promise<RunningServer> {
   const log = createLogger('mes-subgraph', config.logLevel);
   const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
   const metrics = createMetrics('mes-subgraph');
@@ -49,6 +65,20 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
   log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
   const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
+  const bus = await createEventBus(config, log);
+  const bridge = startEventBridge({
+    feed: createSseMesFeed(mesApiUrl, client),
+    normalizer: createNormalizer(source, () => mapping.current),
+    bus,
+    log,
+    metrics,
+    // The cache forgets what the event changed before anyone is told of it: no stale read can follow.
+    beforePublish: async (raw, event) => {
+      await invalidateForMesEvent(cache, raw);
+      await options.beforePublish?.(raw, event);
+    },
+  });
+  await Promise.race([bridge.ready, new Promise((r) => setTimeout(r, BRIDGE_WAIT_MS).unref())]);
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
@@ -62,6 +92,8 @@ export async function startMesSubgraph(config: HubConfig): Promise<RunningServer
     config,
     onClose: async () => {
       await integrity.close();
+      await bridge.stop();
+      await bus.close();
       client.close();
       await backend.close();
     },

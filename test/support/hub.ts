@@ -9,22 +9,22 @@ import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import type { RunningServer } from '../../lib/subgraph-server.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { startErpSubgraph } from '../../subgraphs/erp/server.ts';
-import { startMesSubgraph } from '../../subgraphs/mes/server.ts';
+import { startMesSubgraph, type MesSubgraphOptions } from '../../subgraphs/mes/server.ts';
 import { startErpSystem } from '../../systems/erp/server.ts';
 import { startMesSystem } from '../../systems/mes/server.ts';
 
 export interface Hub {
   gateway: string;
+  /** Every gateway's /graphql URL (the first is `gateway`). */
+  gateways: string[];
   erpSubgraph: string;
   mesSubgraph: string;
   erpApi: string;
   mesApi: string;
   config: HubConfig;
-  /**
-   * Stops the MES subgraph and starts it again on the same port with the same configuration (Redis
-   * prefix included), as an operator's restart would; the gateway keeps its URL.
-   */
-  restartMesSubgraph(): Promise<void>;
+  /** Stops the MES subgraph (and its event bridge); `startMesSubgraph` brings it back on the same port. */
+  stopMesSubgraph(): Promise<void>;
+  startMesSubgraph(): Promise<void>;
   /** A token the hub accepts (HS256 with the hub's JWT_SECRET), e.g. `await hub.token({ sub: 'ann', roles: ['finance'] })`. */
   token(claims: TokenClaims): Promise<string>;
   /** Starts one more gateway with the same config (e.g. rate limits shared through Redis); its URL. */
@@ -34,6 +34,18 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/** The shared test Redis. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test uses (`test-...`), so parallel test files never see each other's keys. */
+export function uniquePrefix(tag = 't'): string {
+  return `test-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Env for a hub on the test Redis under a prefix of its own (its keys are removed when the hub closes). */
+export function redisEnv(tag: string): { REDIS_URL: string; CACHE_PREFIX: string } {
+  return { REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: uniquePrefix(tag) };
+}
 
 export interface HubOptions {
   seed?: number;
@@ -45,31 +57,13 @@ export interface HubOptions {
    */
   env?: Record<string, string>;
   simulate?: boolean;
-  /** Use the real Redis on 127.0.0.1:6379 under a fresh key prefix (default), or none (in-memory). */
+  /** Use the test Redis under a fresh `test-` prefix (default), or nothing (in-memory cache and bus). */
   redis?: boolean;
-}
-
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A key prefix no other test uses, so parallel test files never see each other's keys. */
-export function uniquePrefix(tag = 't'): string {
-  return `test-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`;
-}
-
-/** Deletes every Redis key under a prefix (tests clean up after themselves). */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  /** Gateways on the same subgraphs and event stream (default 1). */
+  gateways?: number;
+  /** MES subgraph instances on the same MES and event stream (default 1); the gateways use the first. */
+  mesSubgraphs?: number;
+  mes?: MesSubgraphOptions;
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<Hub> {
@@ -81,11 +75,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     closers.push(erp.close);
     const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
     closers.push(mes.close);
-    const useRedis = opts.redis ?? true;
-    const prefix = opts.env?.CACHE_PREFIX ?? uniquePrefix();
-    if (useRedis) closers.push(() => dropPrefix(prefix));
-    const base = {
-      ...(useRedis ? { REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: prefix } : {}),
+    const base: Record<string, string> = {
+      ...(opts.redis === false ? {} : redisEnv('hub')),
       LOG_LEVEL: 'warn',
       GATEWAY_PORT: '0',
       ERP_SUBGRAPH_PORT: '0',
@@ -98,41 +89,77 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       AUDIT_LOG: 'off',
       ...opts.env,
     };
+    const jwtSecret = base.JWT_SECRET ?? '';
+    const { REDIS_URL: redisUrl, CACHE_PREFIX: prefix } = base;
+    if (redisUrl && prefix?.startsWith('test-')) closers.push(() => dropPrefix(redisUrl, prefix));
     const subgraphConfig = loadConfig(base);
-    const [erpSub, firstMes]: RunningServer[] = await Promise.all([
+    const [erpSub, mesSub]: RunningServer[] = await Promise.all([
       startErpSubgraph(subgraphConfig),
-      startMesSubgraph(subgraphConfig),
+      startMesSubgraph(subgraphConfig, opts.mes),
     ]);
-    let mesSub = firstMes!;
-    closers.push(erpSub!.close, () => mesSub.close());
-    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub.url });
-    const gw = await startGateway(config);
-    closers.push(gw.close);
+    closers.push(erpSub!.close);
+    // The MES subgraph can be stopped and started again by a test: its closer follows what runs.
+    let mesRunning: RunningServer | undefined = mesSub!;
+    const mesConfig = loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub!.port) });
+    closers.push(async () => {
+      await mesRunning?.close();
+      mesRunning = undefined;
+    });
+    for (let i = 1; i < (opts.mesSubgraphs ?? 1); i++) {
+      const extra = await startMesSubgraph(subgraphConfig, opts.mes);
+      closers.push(extra.close);
+    }
+    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
+    const gateways: string[] = [];
+    for (let i = 0; i < (opts.gateways ?? 1); i++) {
+      const gw = await startGateway(config);
+      closers.push(gw.close);
+      gateways.push(gw.url);
+    }
     return {
-      gateway: gw.url,
+      gateway: gateways[0]!,
+      gateways,
       erpSubgraph: erpSub!.url,
-      mesSubgraph: mesSub.url,
+      mesSubgraph: mesSub!.url,
       erpApi: erp.url,
       mesApi: mes.url,
       config,
-      async restartMesSubgraph() {
-        await mesSub.close();
-        mesSub = await startMesSubgraph(loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub.port) }));
+      async stopMesSubgraph() {
+        await mesRunning?.close();
+        mesRunning = undefined;
+      },
+      async startMesSubgraph() {
+        mesRunning ??= await startMesSubgraph(mesConfig, opts.mes);
       },
       anotherGateway: async () => {
         const more = await startGateway(config);
         closers.push(more.close);
         return more.url;
       },
-      token: (claims) => mintToken(base.JWT_SECRET, config.security.jwtAudience, claims),
+      token: (claims) => mintToken(jwtSecret, config.security.jwtAudience, claims),
       as: async (roles, sub = `test-${roles.join('-') || 'none'}`) => ({
-        authorization: `Bearer ${await mintToken(base.JWT_SECRET, config.security.jwtAudience, { sub, roles })}`,
+        authorization: `Bearer ${await mintToken(jwtSecret, config.security.jwtAudience, { sub, roles })}`,
       }),
       close: () => closeAll(closers),
     };
   } catch (e) {
     await closeAll(closers);
     throw e;
+  }
+}
+
+/** Removes a test hub's Redis keys (the test Redis is shared by parallel test files). */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -201,6 +228,11 @@ export const admin = {
   progress: async (mes: string, body: { workOrderId: string; goodQuantity: number; scrapQuantity: number }) => {
     const res = await post(`${mes}/admin/progress`, body);
     if (!res.ok) throw new Error(`progress answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as { eventId: string };
+    return (await res.json()) as { eventId: number; eventIds: number[] };
+  },
+  equipmentState: async (mes: string, body: { equipmentId: string; state: string }) => {
+    const res = await post(`${mes}/admin/equipment-state`, body);
+    if (!res.ok) throw new Error(`equipment-state answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { eventId: number };
   },
 };

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../lib/auth/caller.ts';
+import type { GatewayContext } from '../context.ts';
+
+/**
+ * Who holds a subscription: the same verified `Caller` an HTTP request gets, made once per graphql-ws
+ * connection (from its `connection_init` payload `{ "authorization": "Bearer ..." }`) or per SSE request
+ * (from its Authorization header). The federated reads made for each event carry it to the subgraphs,
+ * so every event applies the same field scopes as a query.
+ */
+export type SubscriptionCaller = Caller;
+
+/** The gateway's token check (lib/auth/jwt.ts): throws a coded UNAUTHENTICATED GraphQLError. */
+export type Authenticate = (authorization: unknown) => Promise<Caller>;
+
+/** The caller of a graphql-ws connection (its `connection_init` payload) or an SSE request (its headers). */
+export function contextFromConnectionParams(
+  params: Readonly<Record<string, unknown>> | undefined,
+  authenticate: Authenticate,
+): Promise<SubscriptionCaller> {
+  return authenticate(params?.authorization ?? params?.Authorization);
+}
+
+/** Payloads are shared only between callers who may see the same fields. */
+export function scopeKey(caller: SubscriptionCaller): string {
+  return [...caller.scopes].sort().join(' ');
+}
+
+/** The context for one federated read made on a subscriber's behalf (the gateway's own query path). */
+export function gatewayContextFor(caller: SubscriptionCaller): GatewayContext {
+  return { requestId: randomUUID(), caller, stale: { entries: [] } };
+}

@@ -1,0 +1,205 @@
+import type { ApolloServer } from '@apollo/server';
+import {
+  GraphQLError,
+  buildASTSchema,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  print,
+  subscribe as graphqlSubscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { Counter } from 'prom-client';
+import type { EventBus } from '../../lib/events/bus.ts';
+import { isEventId } from '../../lib/events/ids.ts';
+import { ErrorCode } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { HubMetrics } from '../../lib/metrics.ts';
+import type { GatewayContext } from '../context.ts';
+import { gatewayContextFor, scopeKey, type SubscriptionCaller } from './caller.ts';
+import { SubscriptionEvents, type ConnectionBudget } from './event-stream.ts';
+import { mapIterator } from './map-iterator.ts';
+import { OPERATION_NAME, planFederatedQuery } from './plan.ts';
+import { EVENT_TYPE_RESOLVERS, NO_FED, SUBSCRIPTION_FIELDS, readByResponseKey, type EventPayload, type FedResult } from './resolvers.ts';
+import { collectFields } from './selection.ts';
+import { SharedResults } from './shared-results.ts';
+
+/**
+ * The gateway's own executor for `subscription` operations (@apollo/gateway runs queries and mutations
+ * only). Operations are validated against the gateway's API schema; a subscription reads the hub's event
+ * bus, filters by its arguments, and resolves what the event does not carry through the gateway's normal
+ * federated query path (`ApolloServer.executeOperation`), once per event and selection for all
+ * subscribers. Transport-agnostic: ws.ts and sse.ts are the adapters.
+ */
+export interface SubscriptionContext {
+  caller: SubscriptionCaller;
+  budget: ConnectionBudget;
+}
+
+export interface OperationRequest {
+  query?: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+export interface SubscriptionService {
+  /** Parses and validates an operation; checks a subscription's arguments (`after`) before it starts. */
+  prepare(req: OperationRequest, ctx: SubscriptionContext): ExecutionArgs | readonly GraphQLError[];
+  /** Queries and mutations sent over a subscription transport: the gateway's normal path. */
+  execute(args: ExecutionArgs): Promise<ExecutionResult>;
+  subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+  /** A fresh per-connection budget that calls `close` once when the connection falls too far behind. */
+  budget(close: () => void): ConnectionBudget;
+}
+
+export interface SubscriptionServiceOptions {
+  /** The gateway's API schema (from the supergraph), as SDL. */
+  apiSchema: string;
+  bus: EventBus;
+  apollo: ApolloServer<GatewayContext>;
+  log: Logger;
+  metrics: HubMetrics;
+  queueLimit: number;
+}
+
+const coded = (message: string, code: string, from?: GraphQLError) =>
+  new GraphQLError(message, { nodes: from?.nodes, extensions: { code } });
+
+export function createSubscriptionService(opts: SubscriptionServiceOptions): SubscriptionService {
+  // Our own copy of the API schema (built once at start) carries the subscription resolvers; the
+  // gateway's schema object stays untouched.
+  const schema: GraphQLSchema = buildASTSchema(parse(opts.apiSchema));
+  const shared = new SharedResults<FedResult>();
+  const fetches = new Counter({
+    name: 'hub_subscription_fetches_total',
+    help: 'Federated reads made for subscription events (one per event and distinct selection, however many subscribers).',
+    registers: [opts.metrics.registry],
+  });
+  const slowCloses = new Counter({
+    name: 'hub_subscription_slow_closes_total',
+    help: 'Subscription connections closed because they fell more than SUBSCRIPTION_QUEUE_LIMIT events behind.',
+    registers: [opts.metrics.registry],
+  });
+
+  async function fetchFederated(query: string, variables: Record<string, unknown>, caller: SubscriptionCaller): Promise<FedResult> {
+    fetches.inc();
+    const res = await opts.apollo.executeOperation(
+      { query, variables, operationName: OPERATION_NAME },
+      { contextValue: gatewayContextFor(caller) },
+    );
+    if (res.body.kind !== 'single') return { data: null, errors: [{ message: 'Unexpected incremental result' }] };
+    return { data: res.body.singleResult.data, errors: res.body.singleResult.errors ?? [] };
+  }
+
+  const subscriptionType = schema.getSubscriptionType()!;
+  for (const [name, field] of Object.entries(SUBSCRIPTION_FIELDS)) {
+    const def = subscriptionType.getFields()[name]!;
+    def.resolve = (payload: EventPayload) => payload;
+    def.subscribe = (_root, args: { id?: string | null; plant?: string | null; after?: string | null }, ctx: SubscriptionContext, info) => {
+      const plan = planFederatedQuery(field.eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
+      const id = args.id ?? undefined;
+      const plant = args.plant ?? undefined;
+      const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined);
+      const scopes = scopeKey(ctx.caller);
+      opts.metrics.subscriptionsActive.inc();
+      return mapIterator(
+        events,
+        async (event): Promise<EventPayload> => {
+          if (!plan.query) return { event, fed: NO_FED };
+          const query = plan.query;
+          const fed = await shared.get(`${event.id}\n${scopes}\n${plan.key}`, () =>
+            fetchFederated(query, plan.variables(event), ctx.caller).catch((e: unknown) => {
+              opts.log.error('federated read for an event failed', { err: (e as Error).message, eventId: event.id });
+              return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
+            }),
+          );
+          return { event, fed };
+        },
+        () => opts.metrics.subscriptionsActive.dec(),
+      );
+    };
+  }
+  for (const [typeName, resolvers] of Object.entries(EVENT_TYPE_RESOLVERS)) {
+    const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
+    for (const [fieldName, resolve] of Object.entries(resolvers)) fields[fieldName]!.resolve = resolve;
+  }
+
+  /** Arguments checked before the subscription starts, so a bad one is a subscribe-time error. */
+  function checkArguments(document: DocumentNode, req: OperationRequest): readonly GraphQLError[] {
+    const op = getOperationAST(document, req.operationName ?? undefined);
+    if (!op || op.operation !== 'subscription') return [];
+    const vars = getVariableValues(schema, op.variableDefinitions ?? [], req.variables ?? {});
+    if (vars.errors) return vars.errors.map((e) => coded(e.message, ErrorCode.BAD_USER_INPUT, e));
+    const fragments = Object.fromEntries(
+      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((d) => [d.name.value, d]),
+    );
+    for (const nodes of collectFields(subscriptionType.name, [op.selectionSet], fragments, vars.coerced).values()) {
+      const def = subscriptionType.getFields()[nodes[0]!.name.value];
+      if (!def) continue;
+      const args = getArgumentValues(def, nodes[0]!, vars.coerced) as { after?: unknown };
+      if (args.after != null && !isEventId(String(args.after))) {
+        return [new GraphQLError('`after` must be an eventId received from this subscription (e.g. "1718000000000-0").', {
+          nodes: nodes[0], extensions: { code: ErrorCode.BAD_USER_INPUT, argumentName: 'after' },
+        })];
+      }
+    }
+    return [];
+  }
+
+  return {
+    prepare(req, ctx) {
+      if (typeof req.query !== 'string' || req.query === '') return [coded('No query was sent.', ErrorCode.BAD_USER_INPUT)];
+      let document: DocumentNode;
+      try {
+        document = parse(req.query);
+      } catch (e) {
+        return [coded((e as Error).message, ErrorCode.GRAPHQL_PARSE_FAILED, e as GraphQLError)];
+      }
+      const invalid = validate(schema, document);
+      if (invalid.length > 0) return invalid.map((e) => coded(e.message, ErrorCode.GRAPHQL_VALIDATION_FAILED, e));
+      if (!getOperationAST(document, req.operationName ?? undefined)) {
+        return [coded('The operation to run could not be determined (name it with operationName).', ErrorCode.BAD_USER_INPUT)];
+      }
+      const argErrors = checkArguments(document, req);
+      if (argErrors.length > 0) return argErrors;
+      return {
+        schema,
+        document,
+        variableValues: req.variables ?? {},
+        operationName: req.operationName ?? undefined,
+        contextValue: ctx,
+        fieldResolver: readByResponseKey,
+      };
+    },
+    async execute(args) {
+      const ctx = args.contextValue as SubscriptionContext;
+      const res = await opts.apollo.executeOperation(
+        { query: print(args.document), variables: (args.variableValues ?? {}) as Record<string, unknown>, operationName: args.operationName ?? undefined },
+        { contextValue: gatewayContextFor(ctx.caller) },
+      );
+      if (res.body.kind !== 'single') return { errors: [coded('Incremental delivery is not supported here.', ErrorCode.BAD_USER_INPUT)] };
+      return res.body.singleResult as ExecutionResult;
+    },
+    subscribe: (args) => graphqlSubscribe(args),
+    budget(close) {
+      let closed = false;
+      return {
+        queued: 0,
+        limit: opts.queueLimit,
+        overflow() {
+          if (closed) return;
+          closed = true;
+          slowCloses.inc();
+          close();
+        },
+      };
+    },
+  };
+}

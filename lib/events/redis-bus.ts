@@ -1,0 +1,141 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+import { Fanout, type EventBus } from './bus.ts';
+import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
+
+/**
+ * The event bus on a Redis Stream `<prefix>:events`. Entries hold `type` and `data` (the event as
+ * JSON); the entry id is the hub event id. The stream is capped with `MAXLEN ~ maxLen` on every append,
+ * so it keeps roughly the newest `maxLen` events (Redis trims whole nodes, so a little more): that is
+ * how far back a subscriber can resume with `after`. Feed positions live beside it in
+ * `<prefix>:events:<feed>-position`.
+ */
+export interface RedisBusOptions {
+  url: string;
+  prefix: string;
+  maxLen: number;
+  log: Logger;
+  listen: boolean;
+}
+
+/**
+ * Compare-and-append in one script, so the position and the entry are written together or not at all:
+ * a publish retried after a lost reply, or a second bridge on the same feed, finds the position already
+ * moved and appends nothing. KEYS: stream, position. ARGV: position, maxLen, type ('' = none), data.
+ */
+const PUBLISH = `
+local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if current >= tonumber(ARGV[1]) then return false end
+redis.call('SET', KEYS[2], ARGV[1])
+if ARGV[3] == '' then return false end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[3], 'data', ARGV[4])
+`;
+
+/** How long one XREAD blocks: short enough to notice `close()` soon, long enough to cost nothing idle. */
+const BLOCK_MS = 5000;
+const READ_COUNT = 500;
+
+type StreamEntry = [id: string, fields: string[]];
+
+export function decodeEntry([id, fields]: StreamEntry): HubEvent | undefined {
+  let data: string | undefined;
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'data') data = fields[i + 1];
+  if (data === undefined) return undefined;
+  try {
+    return { ...(JSON.parse(data) as HubEventInput), id };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
+  const stream = `${opts.prefix}:events`;
+  const positionKey = (feed: string) => `${opts.prefix}:events:${feed}-position`;
+  const redis = new Redis(opts.url, { lazyConnect: false, enableAutoPipelining: true });
+  redis.on('error', (e: Error) => opts.log.warn('redis error (event bus)', { err: e.message }));
+  redis.defineCommand('hubPublish', { numberOfKeys: 2, lua: PUBLISH });
+  const fanout = new Fanout(opts.log);
+  let closed = false;
+  let reader: Redis | undefined;
+  let loop: Promise<void> | undefined;
+
+  async function lastId(): Promise<string | undefined> {
+    const last = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
+    return last[0]?.[0];
+  }
+
+  if (opts.listen) {
+    // A blocking XREAD holds its connection: the reader gets its own, the publisher and replays keep theirs.
+    const r = redis.duplicate();
+    reader = r;
+    r.on('error', (e: Error) => opts.log.warn('redis error (event reader)', { err: e.message }));
+    // Read from the newest entry at start, then always from the last one delivered: a Redis restart or
+    // a failed read resumes exactly there (ioredis reconnects; the loop below survives every error).
+    let from: string | undefined = await lastId().catch(() => undefined);
+    loop = (async () => {
+      let failures = 0;
+      while (!closed) {
+        try {
+          // Redis was not there at start: the first read starts at the newest entry once it is.
+          from ??= (await lastId()) ?? '0-0';
+          const res = (await r.xread('COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', stream, from)) as
+            | [string, StreamEntry[]][]
+            | null;
+          if (failures > 0) opts.log.info('event reader re-attached to the stream', { from });
+          failures = 0;
+          for (const [, entries] of res ?? []) {
+            for (const entry of entries) {
+              from = entry[0];
+              const e = decodeEntry(entry);
+              if (e) fanout.emit(e);
+            }
+          }
+        } catch (e) {
+          if (closed) break;
+          failures++;
+          if (failures === 1) opts.log.warn('event reader lost the stream; retrying', { err: (e as Error).message, from });
+          await new Promise((res) => setTimeout(res, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
+        }
+      }
+    })();
+  }
+
+  return {
+    kind: 'redis',
+    async publish(event: HubEventInput | null, at: FeedPosition): Promise<HubEvent | null> {
+      const id = (await (redis as unknown as { hubPublish: (...a: (string | number)[]) => Promise<string | null> }).hubPublish(
+        stream,
+        positionKey(at.feed),
+        at.position,
+        opts.maxLen,
+        event ? event.type : '',
+        event ? JSON.stringify(event) : '',
+      )) as string | null;
+      return id && event ? ({ ...event, id } as HubEvent) : null;
+    },
+    async position(feed: string): Promise<number | undefined> {
+      const v = await redis.get(positionKey(feed));
+      return v === null ? undefined : Number(v);
+    },
+    async resetPosition(at: FeedPosition): Promise<void> {
+      await redis.set(positionKey(at.feed), String(at.position));
+    },
+    async replay(after: string, limit: number): Promise<HubEvent[]> {
+      // `(` makes the range exclusive (Redis >= 6.2): the event named by `after` is not sent again.
+      const entries = (await redis.xrange(stream, `(${after}`, '+', 'COUNT', limit)) as StreamEntry[];
+      return entries.map(decodeEntry).filter((e): e is HubEvent => e !== undefined);
+    },
+    lastId,
+    subscribe(listener) {
+      if (!opts.listen) throw new Error('this event bus was made without listen: true');
+      return fanout.add(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      reader?.disconnect();
+      await loop?.catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
