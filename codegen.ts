@@ -44,6 +44,10 @@ export const targets: Target[] = [
       Equipment: './source.ts#MesEquipment',
       MaterialLot: './model.ts#LotView',
       QualityResult: './source.ts#MesQualityResult',
+      Discrepancy: './reconciliation/compare.ts#DiscrepancyRecord',
+      DiscrepancyConnection: './reconciliation/compare.ts#DiscrepancyPage',
+      MasterDataIssue: './reconciliation/master-data.ts#MasterDataIssueRecord',
+      Confirmation: './writes/model.ts#ConfirmationEntry',
     },
   },
 ];

@@ -29,6 +29,26 @@ export interface HubConfig {
   security: SecurityConfig;
   /** Live events: the hub's event stream and the gateway's subscriptions (README "Live progress"). */
   events: EventsConfig;
+  /** Reconciliation, master-data checks and the closed loop (README, "Data integrity"). */
+  integrity: IntegrityConfig;
+}
+
+export interface IntegrityConfig {
+  /** Quantity drift below max(abs, ratio x planned quantity), in the ERP unit, is not reported. */
+  toleranceAbs: number;
+  toleranceRatio: number;
+  /** Release splits an order into work orders of at most this quantity (ERP unit); 0 = one work order. */
+  maxWorkOrderQuantity: number;
+  /** Re-read the material mapping every n seconds (0 = only on `POST /admin/mapping/reload`). */
+  mappingReloadSeconds: number;
+  /** How long a write's result is kept under its idempotency key. */
+  idempotencyTtlSeconds: number;
+  /** How long a delivered (or failed) confirmation stays readable after it left the outbox. */
+  outboxRetentionSeconds: number;
+  /** How long confirmOperation waits for the ERP post before it answers PENDING. */
+  confirmWaitMs: number;
+  /** The relay's longest pause between delivery attempts while the ERP is down. */
+  relayMaxBackoffMs: number;
 }
 
 export interface CacheConfig {
@@ -177,6 +197,16 @@ export function loadConfig(env: Env = process.env): HubConfig {
       streamMaxLen: number(env, 'EVENT_STREAM_MAXLEN', 100_000, 100, 100_000_000),
       queueLimit: number(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
       keepAliveMs: number(env, 'WS_KEEPALIVE_MS', 12_000, 1000, 600_000),
+    },
+    integrity: {
+      toleranceAbs: number(env, 'RECONCILIATION_TOLERANCE', 0.001, 0, 1e9),
+      toleranceRatio: number(env, 'RECONCILIATION_TOLERANCE_RATIO', 0, 0, 1),
+      maxWorkOrderQuantity: number(env, 'MAX_WORK_ORDER_QUANTITY', 0, 0, 1e12),
+      mappingReloadSeconds: number(env, 'MAPPING_RELOAD_SECONDS', 0, 0, 86_400),
+      idempotencyTtlSeconds: number(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 90 * 86_400),
+      outboxRetentionSeconds: number(env, 'OUTBOX_RETENTION_SECONDS', 7 * 86_400, 1, 365 * 86_400),
+      confirmWaitMs: number(env, 'CONFIRM_WAIT_MS', 2000, 0, 60_000),
+      relayMaxBackoffMs: number(env, 'RELAY_MAX_BACKOFF_MS', 2000, 10, 600_000),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
+import type { IntegrityServices } from './integrity-services.ts';
 import { cachedMesSource } from './cached-source.ts';
 import type { MaterialMapping } from './mapping.ts';
 import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
@@ -10,6 +11,8 @@ export interface MesContext {
   source: MesSource;
   stale: StaleCollector;
   mapping: MaterialMapping;
+  /** Reconciliation and closed-loop services, made once per process (integrity.ts). */
+  integrity: IntegrityServices;
   loaders: {
     job: DataLoader<string, MesJobOrder | null>;
     jobsByOrder: DataLoader<string, MesJobOrder[]>;
@@ -21,7 +24,7 @@ export interface MesContext {
 }
 
 /** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
-export function createMesContext(upstream: MesSource, mapping: MaterialMapping, cache?: EntityCache): MesContext {
+export function createMesContext(upstream: MesSource, mapping: MaterialMapping, integrity: IntegrityServices, cache?: EntityCache): MesContext {
   const stale = createStaleCollector();
   const source = cache ? cachedMesSource(upstream, cache, stale) : upstream;
   const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
@@ -29,6 +32,7 @@ export function createMesContext(upstream: MesSource, mapping: MaterialMapping, 
     source,
     stale,
     mapping,
+    integrity,
     loaders: {
       job,
       jobsByOrder: groupLoader(async (ids) => {

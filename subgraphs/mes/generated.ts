@@ -13,6 +13,12 @@ import type {
   LotView,
 } from "./model.ts";
 import type { MesEquipment, MesQualityResult } from "./source.ts";
+import type {
+  DiscrepancyRecord,
+  DiscrepancyPage,
+} from "./reconciliation/compare.ts";
+import type { MasterDataIssueRecord } from "./reconciliation/master-data.ts";
+import type { ConfirmationEntry } from "./writes/model.ts";
 import type { MesContext } from "./context.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -58,6 +64,18 @@ export type Query = {
   equipmentList: Array<Equipment>;
   /** One material lot by its MES id. Unknown: null. */
   materialLot?: Maybe<MaterialLot>;
+  /**
+   * Every production order of a plant whose ERP books and MES actuals disagree, plus MES work orders with
+   * no ERP order, ordered by order number then kind. Filters apply before paging; `first` accepts 1..500.
+   * `period` filters by the order's planned start (a work order's, for orphans).
+   */
+  reconciliation: DiscrepancyConnection;
+  /** Gaps and contradictions in the material mapping, checked against the codes and units both systems use. */
+  masterDataIssues: Array<MasterDataIssue>;
+  /** Confirmations waiting in the outbox for the ERP, oldest first (the order they will be posted in). */
+  pendingConfirmations: Array<Confirmation>;
+  /** One confirmation made through confirmOperation, while it is queued and for the retention time after. */
+  confirmation?: Maybe<Confirmation>;
 };
 
 export type QueryworkOrderArgs = {
@@ -74,6 +92,174 @@ export type QueryequipmentListArgs = {
 
 export type QuerymaterialLotArgs = {
   id: Scalars["ID"];
+};
+
+export type QueryreconciliationArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  kinds?: InputMaybe<Array<DiscrepancyKind>>;
+  severities?: InputMaybe<Array<Severity>>;
+  period?: InputMaybe<PeriodInput>;
+  first?: InputMaybe<Scalars["Int"]>;
+  after?: InputMaybe<Scalars["String"]>;
+};
+
+export type QuerymasterDataIssuesArgs = {
+  kinds?: InputMaybe<Array<MasterDataIssueKind>>;
+};
+
+export type QuerypendingConfirmationsArgs = {
+  first?: InputMaybe<Scalars["Int"]>;
+};
+
+export type QueryconfirmationArgs = {
+  id: Scalars["ID"];
+};
+
+export type Mutation = {
+  __typename?: "Mutation";
+  /**
+   * Schedules an ERP order down to the MES: creates its work orders from the order and its routing (split by
+   * MAX_WORK_ORDER_QUANTITY), then marks the ERP order RELEASED. A retry with the same key answers the
+   * first result; a second call with another key creates nothing twice either.
+   */
+  releaseProductionOrder: ProductionOrder;
+  /**
+   * Records good and scrap quantities (in the ERP order's unit) at an operation in the MES and posts the
+   * matching confirmation to the ERP, through a durable outbox: PENDING while the ERP cannot take it.
+   */
+  confirmOperation: Confirmation;
+};
+
+export type MutationreleaseProductionOrderArgs = {
+  id: Scalars["ID"];
+  idempotencyKey: Scalars["String"];
+};
+
+export type MutationconfirmOperationArgs = {
+  input: ConfirmOperationInput;
+};
+
+export type PeriodInput = {
+  /** Inclusive lower bound. */
+  from?: InputMaybe<Scalars["DateTime"]>;
+  /** Exclusive upper bound. */
+  to?: InputMaybe<Scalars["DateTime"]>;
+};
+
+/** Where the two systems disagree (README, "Data integrity", says how each kind is decided). */
+export type DiscrepancyKind =
+  | "QUANTITY_DRIFT"
+  | "SCRAP_DRIFT"
+  | "STATUS_DRIFT"
+  | "UNMAPPED_MATERIAL"
+  | "UNIT_MISMATCH"
+  | "ORPHAN_WORK_ORDER"
+  | "DUPLICATE_CONFIRMATION";
+
+export type Severity = "LOW" | "MEDIUM" | "HIGH";
+
+export type Discrepancy = {
+  __typename?: "Discrepancy";
+  kind: DiscrepancyKind;
+  severity: Severity;
+  /** The ERP order; null for an orphan work order (its MES id is in `mesValue` and the message). */
+  productionOrder?: Maybe<ProductionOrder>;
+  /** The MES work orders concerned. */
+  workOrders: Array<WorkOrder>;
+  erpValue?: Maybe<Scalars["String"]>;
+  mesValue?: Maybe<Scalars["String"]>;
+  /** ERP minus MES, in the order's unit (quantity kinds; a duplicate's extra yield). */
+  difference?: Maybe<Scalars["Float"]>;
+  message: Scalars["String"];
+};
+
+export type DiscrepancyConnection = {
+  __typename?: "DiscrepancyConnection";
+  edges: Array<DiscrepancyEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars["Int"];
+};
+
+export type DiscrepancyEdge = {
+  __typename?: "DiscrepancyEdge";
+  cursor: Scalars["String"];
+  node: Discrepancy;
+};
+
+export type PageInfo = {
+  __typename?: "PageInfo";
+  hasNextPage: Scalars["Boolean"];
+  endCursor?: Maybe<Scalars["String"]>;
+};
+
+export type MasterDataIssueKind =
+  /** A MES code used on work orders with no mapping row. */
+  | "MES_CODE_UNMAPPED"
+  /** An ERP material used in production orders with no MES code. */
+  | "ERP_MATERIAL_UNMAPPED"
+  /** One MES code mapped to two or more ERP materials. */
+  | "CONFLICTING_MAPPING"
+  /** No factor, and the two units are of different dimensions. */
+  | "UNIT_MISMATCH"
+  /** The row's ERP unit is not the ERP material's base unit. */
+  | "BASE_UNIT_CONFLICT"
+  /** The factor contradicts the physical conversion of the two units (g -> KG must be 0.001). */
+  | "FACTOR_CONFLICT"
+  /** The row names an ERP material the ERP does not know. */
+  | "UNKNOWN_ERP_MATERIAL";
+
+export type MasterDataIssue = {
+  __typename?: "MasterDataIssue";
+  kind: MasterDataIssueKind;
+  mesCode?: Maybe<Scalars["String"]>;
+  /** The ERP material concerned (null when the ERP does not know it). */
+  material?: Maybe<Material>;
+  erpMaterialId?: Maybe<Scalars["ID"]>;
+  erpUnit?: Maybe<Scalars["String"]>;
+  mesUnit?: Maybe<Scalars["String"]>;
+  factor?: Maybe<Scalars["Float"]>;
+  /** Work orders (MES codes) or production orders (ERP materials) that use it. */
+  usage: Scalars["Int"];
+  message: Scalars["String"];
+};
+
+export type ConfirmOperationInput = {
+  workOrderId: Scalars["ID"];
+  operationSequence: Scalars["Int"];
+  /** In the ERP order's unit. */
+  goodQuantity: Scalars["Float"];
+  /** In the ERP order's unit. */
+  scrapQuantity: Scalars["Float"];
+  idempotencyKey: Scalars["String"];
+};
+
+export type ConfirmationStatus =
+  /** Booked in the MES and the ERP. */
+  | "POSTED"
+  /** Booked in the MES; waiting in the outbox for the ERP. */
+  | "PENDING"
+  /** Refused by the MES or the ERP; nothing more will be tried (see `error`). */
+  | "FAILED";
+
+export type Confirmation = {
+  __typename?: "Confirmation";
+  id: Scalars["ID"];
+  status: ConfirmationStatus;
+  productionOrder: ProductionOrder;
+  workOrder?: Maybe<WorkOrder>;
+  operationSequence: Scalars["Int"];
+  /** In `unit`, the ERP order's unit. */
+  goodQuantity: Scalars["Float"];
+  scrapQuantity: Scalars["Float"];
+  unit: Scalars["String"];
+  /** The ERP's ConfirmationId once posted. */
+  erpConfirmationId?: Maybe<Scalars["String"]>;
+  /** What the ERP confirmation carries as ExternalReference (the key that makes a re-post detectable). */
+  externalReference: Scalars["String"];
+  attempts: Scalars["Int"];
+  error?: Maybe<Scalars["String"]>;
+  createdAt: Scalars["DateTime"];
+  postedAt?: Maybe<Scalars["DateTime"]>;
 };
 
 export type WorkOrderStatus =
@@ -102,6 +288,36 @@ export type ProductionOrder = {
   scrapQuantity: Scalars["Float"];
   /** producedQuantity / plannedQuantity, 0..1 (capped at 1). */
   progress: Scalars["Float"];
+  status: ProductionOrderStatus;
+  plant: Scalars["ID"];
+  plannedStart: Scalars["DateTime"];
+  confirmedQuantity: Scalars["Float"];
+  confirmedScrapQuantity: Scalars["Float"];
+  routing: Array<RoutingOperation>;
+  confirmations: Array<ErpConfirmation>;
+  /** Where this order's ERP books and MES actuals disagree (the same rules as `reconciliation`). */
+  discrepancies: Array<Discrepancy>;
+};
+
+export type ProductionOrderStatus =
+  | "CREATED"
+  | "RELEASED"
+  | "PARTIALLY_CONFIRMED"
+  | "CONFIRMED"
+  | "TECHNICALLY_COMPLETED"
+  | "CLOSED";
+
+export type RoutingOperation = {
+  __typename?: "RoutingOperation";
+  sequence: Scalars["Int"];
+};
+
+export type ErpConfirmation = {
+  __typename?: "ErpConfirmation";
+  operationSequence: Scalars["Int"];
+  quantity: Scalars["Float"];
+  scrapQuantity: Scalars["Float"];
+  externalReference?: Maybe<Scalars["String"]>;
 };
 
 export type Material = {
@@ -405,17 +621,35 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]>;
   Query: ResolverTypeWrapper<{}>;
   ID: ResolverTypeWrapper<Scalars["ID"]>;
+  Int: ResolverTypeWrapper<Scalars["Int"]>;
+  String: ResolverTypeWrapper<Scalars["String"]>;
+  Mutation: ResolverTypeWrapper<{}>;
+  PeriodInput: PeriodInput;
+  DiscrepancyKind: DiscrepancyKind;
+  Severity: Severity;
+  Discrepancy: ResolverTypeWrapper<DiscrepancyRecord>;
+  Float: ResolverTypeWrapper<Scalars["Float"]>;
+  DiscrepancyConnection: ResolverTypeWrapper<DiscrepancyPage>;
+  DiscrepancyEdge: ResolverTypeWrapper<
+    Omit<DiscrepancyEdge, "node"> & { node: ResolversTypes["Discrepancy"] }
+  >;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars["Boolean"]>;
+  MasterDataIssueKind: MasterDataIssueKind;
+  MasterDataIssue: ResolverTypeWrapper<MasterDataIssueRecord>;
+  ConfirmOperationInput: ConfirmOperationInput;
+  ConfirmationStatus: ConfirmationStatus;
+  Confirmation: ResolverTypeWrapper<ConfirmationEntry>;
   WorkOrderStatus: WorkOrderStatus;
   OperationStatus: OperationStatus;
   EquipmentState: EquipmentState;
   ProductionOrder: ResolverTypeWrapper<OrderExecutionRef>;
-  Float: ResolverTypeWrapper<Scalars["Float"]>;
-  String: ResolverTypeWrapper<Scalars["String"]>;
+  ProductionOrderStatus: ProductionOrderStatus;
+  RoutingOperation: ResolverTypeWrapper<RoutingOperation>;
+  ErpConfirmation: ResolverTypeWrapper<ErpConfirmation>;
   Material: ResolverTypeWrapper<MaterialRef>;
   WorkOrder: ResolverTypeWrapper<WorkOrderView>;
-  Boolean: ResolverTypeWrapper<Scalars["Boolean"]>;
   Operation: ResolverTypeWrapper<OperationView>;
-  Int: ResolverTypeWrapper<Scalars["Int"]>;
   ProcessParameter: ResolverTypeWrapper<ProcessParameter>;
   Equipment: ResolverTypeWrapper<MesEquipment>;
   LotStatus: LotStatus;
@@ -442,14 +676,27 @@ export type ResolversParentTypes = {
   DateTime: Scalars["DateTime"];
   Query: {};
   ID: Scalars["ID"];
-  ProductionOrder: OrderExecutionRef;
-  Float: Scalars["Float"];
+  Int: Scalars["Int"];
   String: Scalars["String"];
+  Mutation: {};
+  PeriodInput: PeriodInput;
+  Discrepancy: DiscrepancyRecord;
+  Float: Scalars["Float"];
+  DiscrepancyConnection: DiscrepancyPage;
+  DiscrepancyEdge: Omit<DiscrepancyEdge, "node"> & {
+    node: ResolversParentTypes["Discrepancy"];
+  };
+  PageInfo: PageInfo;
+  Boolean: Scalars["Boolean"];
+  MasterDataIssue: MasterDataIssueRecord;
+  ConfirmOperationInput: ConfirmOperationInput;
+  Confirmation: ConfirmationEntry;
+  ProductionOrder: OrderExecutionRef;
+  RoutingOperation: RoutingOperation;
+  ErpConfirmation: ErpConfirmation;
   Material: MaterialRef;
   WorkOrder: WorkOrderView;
-  Boolean: Scalars["Boolean"];
   Operation: OperationView;
-  Int: Scalars["Int"];
   ProcessParameter: ProcessParameter;
   Equipment: MesEquipment;
   MaterialLot: LotView;
@@ -503,6 +750,191 @@ export type QueryResolvers<
     ContextType,
     RequireFields<QuerymaterialLotArgs, "id">
   >;
+  reconciliation?: Resolver<
+    ResolversTypes["DiscrepancyConnection"],
+    ParentType,
+    ContextType,
+    RequireFields<QueryreconciliationArgs, "first">
+  >;
+  masterDataIssues?: Resolver<
+    Array<ResolversTypes["MasterDataIssue"]>,
+    ParentType,
+    ContextType,
+    Partial<QuerymasterDataIssuesArgs>
+  >;
+  pendingConfirmations?: Resolver<
+    Array<ResolversTypes["Confirmation"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QuerypendingConfirmationsArgs, "first">
+  >;
+  confirmation?: Resolver<
+    Maybe<ResolversTypes["Confirmation"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryconfirmationArgs, "id">
+  >;
+};
+
+export type MutationResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["Mutation"] =
+    ResolversParentTypes["Mutation"],
+> = {
+  releaseProductionOrder?: Resolver<
+    ResolversTypes["ProductionOrder"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationreleaseProductionOrderArgs, "id" | "idempotencyKey">
+  >;
+  confirmOperation?: Resolver<
+    ResolversTypes["Confirmation"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationconfirmOperationArgs, "input">
+  >;
+};
+
+export type DiscrepancyResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["Discrepancy"] =
+    ResolversParentTypes["Discrepancy"],
+> = {
+  kind?: Resolver<ResolversTypes["DiscrepancyKind"], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes["Severity"], ParentType, ContextType>;
+  productionOrder?: Resolver<
+    Maybe<ResolversTypes["ProductionOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  workOrders?: Resolver<
+    Array<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  erpValue?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  mesValue?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  difference?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  message?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type DiscrepancyConnectionResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["DiscrepancyConnection"] =
+    ResolversParentTypes["DiscrepancyConnection"],
+> = {
+  edges?: Resolver<
+    Array<ResolversTypes["DiscrepancyEdge"]>,
+    ParentType,
+    ContextType
+  >;
+  pageInfo?: Resolver<ResolversTypes["PageInfo"], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type DiscrepancyEdgeResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["DiscrepancyEdge"] =
+    ResolversParentTypes["DiscrepancyEdge"],
+> = {
+  cursor?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes["Discrepancy"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["PageInfo"] =
+    ResolversParentTypes["PageInfo"],
+> = {
+  hasNextPage?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  endCursor?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MasterDataIssueResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["MasterDataIssue"] =
+    ResolversParentTypes["MasterDataIssue"],
+> = {
+  kind?: Resolver<
+    ResolversTypes["MasterDataIssueKind"],
+    ParentType,
+    ContextType
+  >;
+  mesCode?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  erpMaterialId?: Resolver<
+    Maybe<ResolversTypes["ID"]>,
+    ParentType,
+    ContextType
+  >;
+  erpUnit?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  mesUnit?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  factor?: Resolver<Maybe<ResolversTypes["Float"]>, ParentType, ContextType>;
+  usage?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ConfirmationResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["Confirmation"] =
+    ResolversParentTypes["Confirmation"],
+> = {
+  id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  status?: Resolver<
+    ResolversTypes["ConfirmationStatus"],
+    ParentType,
+    ContextType
+  >;
+  productionOrder?: Resolver<
+    ResolversTypes["ProductionOrder"],
+    ParentType,
+    ContextType
+  >;
+  workOrder?: Resolver<
+    Maybe<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  operationSequence?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  goodQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  erpConfirmationId?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  externalReference?: Resolver<
+    ResolversTypes["String"],
+    ParentType,
+    ContextType
+  >;
+  attempts?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  postedAt?: Resolver<
+    Maybe<ResolversTypes["DateTime"]>,
+    ParentType,
+    ContextType
+  >;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ProductionOrderResolvers<
@@ -573,6 +1005,60 @@ export type ProductionOrderResolvers<
           material: { id: true; baseUnit: true };
         }
       >,
+    ContextType
+  >;
+
+  discrepancies?: Resolver<
+    Array<ResolversTypes["Discrepancy"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        {
+          status: true;
+          plant: true;
+          plannedStart: true;
+          plannedQuantity: true;
+          unit: true;
+          confirmedQuantity: true;
+          confirmedScrapQuantity: true;
+          material: { id: true; baseUnit: true };
+          routing: { sequence: true };
+          confirmations: {
+            operationSequence: true;
+            quantity: true;
+            scrapQuantity: true;
+            externalReference: true;
+          };
+        }
+      >,
+    ContextType
+  >;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RoutingOperationResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["RoutingOperation"] =
+    ResolversParentTypes["RoutingOperation"],
+> = {
+  sequence?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ErpConfirmationResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ErpConfirmation"] =
+    ResolversParentTypes["ErpConfirmation"],
+> = {
+  operationSequence?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  externalReference?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
     ContextType
   >;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -891,7 +1377,16 @@ export type EquipmentStateEventResolvers<
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Discrepancy?: DiscrepancyResolvers<ContextType>;
+  DiscrepancyConnection?: DiscrepancyConnectionResolvers<ContextType>;
+  DiscrepancyEdge?: DiscrepancyEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  MasterDataIssue?: MasterDataIssueResolvers<ContextType>;
+  Confirmation?: ConfirmationResolvers<ContextType>;
   ProductionOrder?: ProductionOrderResolvers<ContextType>;
+  RoutingOperation?: RoutingOperationResolvers<ContextType>;
+  ErpConfirmation?: ErpConfirmationResolvers<ContextType>;
   Material?: MaterialResolvers<ContextType>;
   WorkOrder?: WorkOrderResolvers<ContextType>;
   Operation?: OperationResolvers<ContextType>;
@@ -926,6 +1421,157 @@ export interface Loaders<
     reply: import("fastify").FastifyReply;
   },
 > {
+  Discrepancy?: {
+    kind?: LoaderResolver<DiscrepancyKind, Discrepancy, {}, TContext>;
+    severity?: LoaderResolver<Severity, Discrepancy, {}, TContext>;
+    productionOrder?: LoaderResolver<
+      Maybe<ProductionOrder>,
+      Discrepancy,
+      {},
+      TContext
+    >;
+    workOrders?: LoaderResolver<Array<WorkOrder>, Discrepancy, {}, TContext>;
+    erpValue?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      Discrepancy,
+      {},
+      TContext
+    >;
+    mesValue?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      Discrepancy,
+      {},
+      TContext
+    >;
+    difference?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      Discrepancy,
+      {},
+      TContext
+    >;
+    message?: LoaderResolver<Scalars["String"], Discrepancy, {}, TContext>;
+  };
+
+  DiscrepancyConnection?: {
+    edges?: LoaderResolver<
+      Array<DiscrepancyEdge>,
+      DiscrepancyConnection,
+      {},
+      TContext
+    >;
+    pageInfo?: LoaderResolver<PageInfo, DiscrepancyConnection, {}, TContext>;
+    totalCount?: LoaderResolver<
+      Scalars["Int"],
+      DiscrepancyConnection,
+      {},
+      TContext
+    >;
+  };
+
+  DiscrepancyEdge?: {
+    cursor?: LoaderResolver<Scalars["String"], DiscrepancyEdge, {}, TContext>;
+    node?: LoaderResolver<Discrepancy, DiscrepancyEdge, {}, TContext>;
+  };
+
+  PageInfo?: {
+    hasNextPage?: LoaderResolver<Scalars["Boolean"], PageInfo, {}, TContext>;
+    endCursor?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      PageInfo,
+      {},
+      TContext
+    >;
+  };
+
+  MasterDataIssue?: {
+    kind?: LoaderResolver<MasterDataIssueKind, MasterDataIssue, {}, TContext>;
+    mesCode?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      MasterDataIssue,
+      {},
+      TContext
+    >;
+    material?: LoaderResolver<Maybe<Material>, MasterDataIssue, {}, TContext>;
+    erpMaterialId?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      MasterDataIssue,
+      {},
+      TContext
+    >;
+    erpUnit?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      MasterDataIssue,
+      {},
+      TContext
+    >;
+    mesUnit?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      MasterDataIssue,
+      {},
+      TContext
+    >;
+    factor?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      MasterDataIssue,
+      {},
+      TContext
+    >;
+    usage?: LoaderResolver<Scalars["Int"], MasterDataIssue, {}, TContext>;
+    message?: LoaderResolver<Scalars["String"], MasterDataIssue, {}, TContext>;
+  };
+
+  Confirmation?: {
+    id?: LoaderResolver<Scalars["ID"], Confirmation, {}, TContext>;
+    status?: LoaderResolver<ConfirmationStatus, Confirmation, {}, TContext>;
+    productionOrder?: LoaderResolver<
+      ProductionOrder,
+      Confirmation,
+      {},
+      TContext
+    >;
+    workOrder?: LoaderResolver<Maybe<WorkOrder>, Confirmation, {}, TContext>;
+    operationSequence?: LoaderResolver<
+      Scalars["Int"],
+      Confirmation,
+      {},
+      TContext
+    >;
+    goodQuantity?: LoaderResolver<Scalars["Float"], Confirmation, {}, TContext>;
+    scrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      Confirmation,
+      {},
+      TContext
+    >;
+    unit?: LoaderResolver<Scalars["String"], Confirmation, {}, TContext>;
+    erpConfirmationId?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      Confirmation,
+      {},
+      TContext
+    >;
+    externalReference?: LoaderResolver<
+      Scalars["String"],
+      Confirmation,
+      {},
+      TContext
+    >;
+    attempts?: LoaderResolver<Scalars["Int"], Confirmation, {}, TContext>;
+    error?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      Confirmation,
+      {},
+      TContext
+    >;
+    createdAt?: LoaderResolver<Scalars["DateTime"], Confirmation, {}, TContext>;
+    postedAt?: LoaderResolver<
+      Maybe<Scalars["DateTime"]>,
+      Confirmation,
+      {},
+      TContext
+    >;
+  };
+
   ProductionOrder?: {
     id?: LoaderResolver<Scalars["ID"], ProductionOrder, {}, TContext>;
     plannedQuantity?: LoaderResolver<
@@ -955,6 +1601,75 @@ export interface Loaders<
       TContext
     >;
     progress?: LoaderResolver<Scalars["Float"], ProductionOrder, {}, TContext>;
+    status?: LoaderResolver<
+      ProductionOrderStatus,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    plant?: LoaderResolver<Scalars["ID"], ProductionOrder, {}, TContext>;
+    plannedStart?: LoaderResolver<
+      Scalars["DateTime"],
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    confirmedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    confirmedScrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    routing?: LoaderResolver<
+      Array<RoutingOperation>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    confirmations?: LoaderResolver<
+      Array<ErpConfirmation>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    discrepancies?: LoaderResolver<
+      Array<Discrepancy>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+  };
+
+  RoutingOperation?: {
+    sequence?: LoaderResolver<Scalars["Int"], RoutingOperation, {}, TContext>;
+  };
+
+  ErpConfirmation?: {
+    operationSequence?: LoaderResolver<
+      Scalars["Int"],
+      ErpConfirmation,
+      {},
+      TContext
+    >;
+    quantity?: LoaderResolver<Scalars["Float"], ErpConfirmation, {}, TContext>;
+    scrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ErpConfirmation,
+      {},
+      TContext
+    >;
+    externalReference?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      ErpConfirmation,
+      {},
+      TContext
+    >;
   };
 
   Material?: {

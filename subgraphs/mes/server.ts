@@ -10,6 +10,7 @@ import { isMain, runMain } from '../../lib/main.ts';
 import { createMetrics } from '../../lib/metrics.ts';
 import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createMesContext } from './context.ts';
+import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
 import { createSseMesFeed } from './events/feed.ts';
 import { createNormalizer } from './events/normalize.ts';
@@ -56,12 +57,18 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const cache = createEntityCache(config, 'mes', backend, metrics);
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
-  const mapping = await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs);
-  log.info('material mapping loaded', { rows: mapping.rows.length, source: mappingSource });
+  const mapping = new MappingHolder(
+    await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs),
+    () => loadMapping(mappingSource, config.upstreamTimeoutMs),
+    log,
+  );
+  log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
+  const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
+  const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
     feed: createSseMesFeed(mesApiUrl, client),
-    normalizer: createNormalizer(source, () => mapping),
+    normalizer: createNormalizer(source, () => mapping.current),
     bus,
     log,
     metrics,
@@ -75,15 +82,16 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
-    resolvers,
-    context: async () => createMesContext(source, mapping, cache),
-    routes: [cachePurgeRoute(cache, config)],
+    resolvers: mergeResolvers(resolvers, integrityResolvers),
+    context: async () => createMesContext(source, mapping.current, integrity.services, cache),
+    routes: [cachePurgeRoute(cache, config), ...integrity.routes],
     metrics,
     log,
     host: config.host,
     port: config.ports.mesSubgraph,
     config,
     onClose: async () => {
+      await integrity.close();
       await bridge.stop();
       await bus.close();
       client.close();

@@ -11,6 +11,7 @@ import { wireEvent, type EventLog } from './events.ts';
 import type { ShopFloor } from './shopfloor.ts';
 import { serveEventStream, type StreamRegistry } from './sse.ts';
 import type { MesStore } from './store.ts';
+import { MesWrites } from './writes.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -80,7 +81,16 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
   const faults = new FaultInjector();
   // An outage drops live feeds too, so the hub's reconnect logic is exercised.
   faults.onDown(() => streams.endAll());
+  const writes = new MesWrites(store, events, floor);
   const api = new Router()
+    .on('POST', '/api/v1/job-orders', async ({ req, res }) => {
+      const { status, job } = writes.createJobOrder(await readObject(req));
+      sendJson(res, status, job);
+    })
+    .on('POST', '/api/v1/job-orders/:id/segments/:seq/reports', async ({ req, res, params }) => {
+      const { status, answer } = writes.report(params.id ?? '', params.seq ?? '', await readObject(req));
+      sendJson(res, status, answer);
+    })
     .on('GET', '/api/v1/job-orders', ({ res, url }) =>
       sendJson(res, 200, listAnswer(url, store.jobOrders, [
         { param: 'ids', field: 'id', via: 'key', batch: true },

@@ -46,6 +46,7 @@ export const RECORD_SHAPES: Record<string, { key: string; check: Check }> = {
     check: object({
       id: str, erpOrder: str, site: str, materialCode: str, quantity: nonNegative, unit: str,
       status: oneOf(JOB_STATUSES), plannedStart: str, plannedEnd: str, segments: arrayOf(segment),
+      externalReference: optional(str, undefined),
     }),
   },
   equipment: {

@@ -26,6 +26,8 @@ function quantity(value: unknown, name: string): number {
   return value;
 }
 
+export { quantity as reportQuantity };
+
 export class ShopFloor {
   constructor(
     private readonly store: MesStore,
@@ -44,7 +46,15 @@ export class ShopFloor {
     if (job.status === 'COMPLETED' || job.status === 'CANCELLED') throw new HttpError(409, `work order ${workOrderId} is ${job.status}`);
     const segment = job.segments.find((s) => s.status !== 'COMPLETED');
     if (!segment) throw new HttpError(409, `work order ${workOrderId} has no open operation`);
+    return this.reportAt(job, segment, deltaGood, deltaScrap);
+  }
 
+  /**
+   * Good and scrap quantities (job order unit) reported at one named operation, as a terminal at that
+   * station would: operations may report out of sequence (30 before 20), and a completed operation
+   * still takes late scrap. Validation of the job order's status is the caller's.
+   */
+  reportAt(job: MesJobOrder, segment: MesSegment, deltaGood: number, deltaScrap: number): ProgressReport {
     const at = this.now().toISOString();
     const ids: number[] = [];
     if (job.status !== 'RUNNING') ids.push(this.setJobStatus(job, 'RUNNING'));
@@ -57,7 +67,7 @@ export class ShopFloor {
     segment.scrapQuantity = tidy(segment.scrapQuantity + deltaScrap);
     const eventId = this.operationEvent('operation.progress', job, segment, deltaGood, deltaScrap);
     ids.push(eventId);
-    if (segment.goodQuantity >= job.quantity) {
+    if (segment.status !== 'COMPLETED' && segment.goodQuantity >= job.quantity) {
       segment.status = 'COMPLETED';
       segment.finishedAt = at;
       ids.push(this.operationEvent('operation.completed', job, segment, 0, 0));

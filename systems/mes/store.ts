@@ -19,6 +19,7 @@ export class MesStore implements RecordStore {
   readonly mapping: Collection<MesMappingRow>;
   private lastLot: number;
   private lastQuality: number;
+  private lastJob: number;
 
   constructor(data: MesData) {
     this.jobOrders = new Collection((j) => j.id, data.jobOrders);
@@ -28,6 +29,14 @@ export class MesStore implements RecordStore {
     this.mapping = new Collection((m) => m.mesCode, data.mapping);
     this.lastLot = data.lots.length;
     this.lastQuality = data.qualityResults.length;
+    this.lastJob = data.jobOrders.length;
+  }
+
+  nextJobId(): string {
+    let id: string;
+    do id = `WO-${String(++this.lastJob).padStart(6, '0')}`;
+    while (this.jobOrders.get(id));
+    return id;
   }
 
   nextLotId(): string {

@@ -105,6 +105,8 @@ export interface MesJobOrder {
   plannedStart: string;
   plannedEnd: string;
   segments: MesSegment[];
+  /** Set on job orders created through the API: the creator's key (the hub: `<erpOrder>/<n>`). */
+  externalReference?: string;
 }
 export interface MesEquipment {
   id: string;

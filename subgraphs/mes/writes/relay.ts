@@ -1,0 +1,154 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
+import type { Logger } from '../../../lib/log.ts';
+import type { Outbox } from '../../../lib/outbox.ts';
+import type { ErpWriter } from '../../erp/odata-writes.ts';
+import type { WriteInvalidation } from '../integrity-services.ts';
+import type { MesWriteSource } from '../rest-writes.ts';
+import type { ConfirmationEntry } from './model.ts';
+
+export interface RelayOptions {
+  /** Longest pause between attempts while a system is down. */
+  maxBackoffMs: number;
+  /** A `mes`-stage entry younger than this is still being written by its request; the relay waits. */
+  graceMs: number;
+  /** Leadership lease: one relay per outbox across instances. */
+  leaseMs: number;
+  /** Pause when there is nothing to do (a kick ends it early). */
+  idleMs: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+const now = () => new Date().toISOString();
+
+/**
+ * Works the confirmation outbox head first, so the ERP sees confirmations in the order they were made.
+ * Each step re-reads the head from the store, so a restarted process continues where the last one
+ * stopped: an entry in stage `mes` gets its (keyed) MES report again, an entry whose ERP post was tried
+ * is first looked up in the ERP by its ExternalReference, and only posted when the ERP does not have it.
+ */
+export class ConfirmationRelay {
+  private readonly owner = randomUUID();
+  private readonly events = new EventEmitter();
+  private wake = new AbortController();
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private backoff = 0;
+  /** False while the last attempt failed: callers then answer PENDING at once instead of waiting. */
+  healthy = true;
+
+  constructor(
+    private readonly outbox: Outbox<ConfirmationEntry>,
+    private readonly mes: MesWriteSource,
+    private readonly erp: ErpWriter,
+    private readonly afterWrite: WriteInvalidation,
+    private readonly log: Logger,
+    private readonly opts: RelayOptions,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake.abort();
+    await this.running;
+    await this.outbox.releaseLease(this.owner).catch(() => undefined);
+  }
+
+  /** New work is queued: end an idle pause (not a backoff: a down ERP is not asked more often). */
+  kick(): void {
+    if (this.backoff === 0) this.wake.abort();
+  }
+
+  /** Resolves when the entry settles in this process, or after `ms`. */
+  waitFor(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => (clearTimeout(timer), this.events.off(id, done), resolve());
+      const timer = setTimeout(done, ms);
+      this.events.on(id, done);
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let pause = this.opts.idleMs;
+      try {
+        if (await this.outbox.lease(this.owner, this.opts.leaseMs)) {
+          if (await this.step()) {
+            this.backoff = 0;
+            this.healthy = true;
+            continue;
+          }
+        }
+      } catch (e) {
+        this.healthy = false;
+        this.backoff = Math.min(this.opts.maxBackoffMs, Math.max(50, this.backoff * 2));
+        pause = this.backoff;
+        this.log.warn('confirmation relay: delivery failed, will retry', { error: (e as Error).message, retryInMs: pause });
+      }
+      if (this.stopped) break;
+      this.wake = new AbortController();
+      await sleep(pause, this.wake.signal);
+    }
+  }
+
+  /** One step on the head entry; false when there was nothing to do yet. */
+  private async step(): Promise<boolean> {
+    const head = await this.outbox.head();
+    if (!head) return false;
+    if (head.stage === 'mes') {
+      if (Date.now() - Date.parse(head.createdAt) < this.opts.graceMs) return false;
+      try {
+        await this.mes.report(head.workOrderId, head.operationSequence, { reportId: head.id, goodQuantity: head.mesGoodQuantity, scrapQuantity: head.mesScrapQuantity });
+      } catch (e) {
+        if (e instanceof UpstreamRejectedError) return this.settle({ ...head, stage: 'failed', error: `the MES refused the report (${e.status})` }, 'mes');
+        throw e;
+      }
+      await this.outbox.advance({ ...head, stage: 'erp' }, 'mes');
+      await this.afterWrite.mesJobs(head.erpOrder, [head.workOrderId]);
+      return true;
+    }
+    if (head.stage !== 'erp') return this.settle(head, head.stage);
+    if (head.attempts > 0) {
+      // An earlier post may have been booked with its answer lost (timeout, crash): ask before posting again.
+      const found = await this.erp.findConfirmation(head.externalReference);
+      if (found) return this.settle({ ...head, stage: 'posted', erpConfirmationId: found.confirmationId, postedAt: now() }, 'erp');
+    }
+    const tried = { ...head, attempts: head.attempts + 1 };
+    // Recorded before the post, so that after a crash the relay knows to look the post up first.
+    if (!(await this.outbox.advance(tried, 'erp'))) return true;
+    try {
+      const { confirmationId } = await this.erp.postConfirmation({
+        orderId: head.erpOrder,
+        operationSequence: head.operationSequence,
+        yieldQuantity: head.goodQuantity,
+        scrapQuantity: head.scrapQuantity,
+        unit: head.unit,
+        externalReference: head.externalReference,
+      });
+      return this.settle({ ...tried, stage: 'posted', erpConfirmationId: confirmationId, postedAt: now(), error: null }, 'erp');
+    } catch (e) {
+      if (e instanceof UpstreamRejectedError) return this.settle({ ...tried, stage: 'failed', error: `the ERP refused the confirmation (${e.status})` }, 'erp');
+      if (e instanceof UpstreamError) await this.outbox.advance({ ...tried, error: e.message }, 'erp').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async settle(entry: ConfirmationEntry, from: string): Promise<boolean> {
+    await this.outbox.settle(entry, from);
+    if (entry.stage === 'posted') await this.afterWrite.erpOrder(entry.erpOrder);
+    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, error: entry.error });
+    this.events.emit(entry.id);
+    return true;
+  }
+}
