@@ -3,7 +3,7 @@
  * (made once per process), the resolvers to merge, the reloadable mapping and its admin route.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from '../../lib/cache/backend.ts';
+import { createRedisClient } from '../../lib/redis.ts';
 import type { HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { sendJson } from '../../lib/apollo-http.ts';
