@@ -86,7 +86,15 @@ export class EntityCache {
       if (hits) this.opts.metrics?.cacheHits.inc({ type: this.label(type) }, hits);
       if (misses.length) {
         this.opts.metrics?.cacheMisses.inc({ type: this.label(type) }, misses.length);
-        waiting.push(this.load(type, misses, fetch, absent, stale, out));
+        // Another request may have started fetching these while our MGET was out: join it. From here
+        // to the inflight registration in load() nothing awaits, so no third request can slip between.
+        const toFetch: string[] = [];
+        for (const k of misses) {
+          const pending = this.inflight.get(this.key(type, k)) as Promise<V> | undefined;
+          if (pending) waiting.push(pending.then((v) => void out.set(k, v)));
+          else toFetch.push(k);
+        }
+        if (toFetch.length) waiting.push(this.load(type, toFetch, fetch, absent, stale, out));
       }
     }
     await Promise.all(waiting);
