@@ -86,6 +86,11 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     }
     if (security.explorer && serveExplorerAsset(res, url.pathname)) return;
     if (serveBoard(res, url.pathname)) return;
+    if (url.pathname === '/favicon.ico') {
+      // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
+      res.writeHead(204).end();
+      return;
+    }
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;

@@ -1,21 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, watchProblems } from '../support/browser.ts';
 import { admin, gql, redisEnv, startHub, type Hub } from '../support/hub.ts';
 import { reportableWorkOrders, subscriptionsActive, until } from '../support/live.ts';
 
-/** Chromium from the system (`.ci/browser` installs it); playwright-core downloads no browser. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 
 describe('the live production board in a browser', () => {
   let hub: Hub;
   let browser: Browser;
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startHub({ env: redisEnv('board') }), chromium.launch(CHROMIUM)]);
+    [hub, browser] = await Promise.all([startHub({ env: redisEnv('board') }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -26,10 +21,7 @@ describe('the live production board in a browser', () => {
     const [wo] = await reportableWorkOrders(hub, '1000');
     const origin = new URL(hub.gateway).origin;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => (m.type() === 'error' ? problems.push(m.text()) : undefined));
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
+    const problems = watchProblems(page);
     await page.goto(`${origin}/board?plant=1000`);
     const card = page.locator(`[data-order="${wo!.productionOrderId}"]`);
     await card.waitFor({ timeout: 20_000 });
