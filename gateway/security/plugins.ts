@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { QueryLimits } from '../../lib/config.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import { operationShape } from '../../lib/limits/complexity.ts';
@@ -9,6 +9,25 @@ const tooComplex = (limit: string, max: number, actual: number) =>
   new GraphQLError(`The operation exceeds the ${limit} limit (${actual} > ${max}).`, {
     extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, actual, http: { status: 400 } },
   });
+
+/**
+ * The depth, alias, root-field and cost limits for one chosen operation: the first one it exceeds, as a
+ * QUERY_TOO_COMPLEX error, or undefined. Shared by HTTP operations (below) and subscriptions.
+ */
+export function exceededLimit(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits,
+): GraphQLError | undefined {
+  const shape = operationShape(schema, document, operation, variables, limits);
+  if (shape.depth > limits.maxDepth) return tooComplex('depth', limits.maxDepth, shape.depth);
+  if (shape.aliases > limits.maxAliases) return tooComplex('aliases', limits.maxAliases, shape.aliases);
+  if (shape.rootFields > limits.maxRootFields) return tooComplex('rootFields', limits.maxRootFields, shape.rootFields);
+  if (shape.cost > limits.maxCost) return tooComplex('cost', limits.maxCost, shape.cost);
+  return undefined;
+}
 
 /**
  * Depth, alias, root-field and cost limits, checked once the operation is parsed, validated and
@@ -33,11 +52,8 @@ export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayCon
               extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
             });
           }
-          const shape = operationShape(schema, document, operation, request.variables, limits);
-          if (shape.depth > limits.maxDepth) throw tooComplex('depth', limits.maxDepth, shape.depth);
-          if (shape.aliases > limits.maxAliases) throw tooComplex('aliases', limits.maxAliases, shape.aliases);
-          if (shape.rootFields > limits.maxRootFields) throw tooComplex('rootFields', limits.maxRootFields, shape.rootFields);
-          if (shape.cost > limits.maxCost) throw tooComplex('cost', limits.maxCost, shape.cost);
+          const exceeded = exceededLimit(schema, document, operation, request.variables, limits);
+          if (exceeded) throw exceeded;
         },
       };
     },

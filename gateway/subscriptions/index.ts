@@ -69,6 +69,7 @@ export async function startLive(opts: {
     log: opts.log,
     metrics: opts.metrics,
     queueLimit: opts.config.events.queueLimit,
+    limits: opts.config.security.limits,
   });
   const sse = createSseHandler(live, opts.log, opts.authenticate);
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });

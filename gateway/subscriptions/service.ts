@@ -19,6 +19,8 @@ import {
 import { Counter } from 'prom-client';
 import type { EventBus } from '../../lib/events/bus.ts';
 import { isEventId } from '../../lib/events/ids.ts';
+import type { QueryLimits } from '../../lib/config.ts';
+import { exceededLimit } from '../security/plugins.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
@@ -67,6 +69,7 @@ export interface SubscriptionServiceOptions {
   log: Logger;
   metrics: HubMetrics;
   queueLimit: number;
+  limits: QueryLimits;
 }
 
 const coded = (message: string, code: string, from?: GraphQLError) =>
@@ -164,9 +167,13 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       }
       const invalid = validate(schema, document);
       if (invalid.length > 0) return invalid.map((e) => coded(e.message, ErrorCode.GRAPHQL_VALIDATION_FAILED, e));
-      if (!getOperationAST(document, req.operationName ?? undefined)) {
+      const operation = getOperationAST(document, req.operationName ?? undefined);
+      if (!operation) {
         return [coded('The operation to run could not be determined (name it with operationName).', ErrorCode.BAD_USER_INPUT)];
       }
+      // The same depth, alias and cost limits as HTTP operations: a subscription is re-run per event.
+      const exceeded = exceededLimit(schema, document, operation, req.variables ?? undefined, opts.limits);
+      if (exceeded) return [exceeded];
       const argErrors = checkArguments(document, req);
       if (argErrors.length > 0) return argErrors;
       return {

@@ -22,7 +22,10 @@ describe('slow consumers and keep-alive', () => {
   let hub: Hub;
   let redis: Redis;
   beforeAll(async () => {
-    hub = await startHub({ env: { ...redisEnv('slow'), SUBSCRIPTION_QUEUE_LIMIT: '100', WS_KEEPALIVE_MS: '1000' } });
+    // The flood subscription uses 2,000 aliases to make each event large: lift the alias and cost limits.
+    hub = await startHub({
+      env: { ...redisEnv('slow'), SUBSCRIPTION_QUEUE_LIMIT: '100', WS_KEEPALIVE_MS: '1000', MAX_QUERY_ALIASES: '5000', MAX_QUERY_COST: '1000000' },
+    });
     redis = new Redis(TEST_REDIS_URL);
   });
   afterAll(async () => {

@@ -64,6 +64,16 @@ describe('subscriptions apply the same field scopes as queries (graphql-ws)', ()
     }
   });
 
+  it('subscriptions are held to the same depth, alias and cost limits as queries', async () => {
+    const client = wsClient(hub.gateway);
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: eventId`).join(' ');
+    const sub = collect(client, `subscription { equipmentStateChanged { ${aliases} } }`);
+    await until(() => sub.errors.length > 0 || sub.completed, 10_000, 'the refusal');
+    const errors = sub.errors[0] as Json[];
+    expect(errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases' });
+    await client.dispose();
+  });
+
   it('a bad token in connection_init closes the WebSocket with 4401', async () => {
     const ws = new WebSocket(wsUrl(hub.gateway), 'graphql-transport-ws');
     const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
