@@ -69,7 +69,11 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     if (await live.route(req, res, url)) return;
     if (url.pathname === '/graphql') {
       if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
-      if (!(await security.admit(req, res))) return;
+      if (!(await security.admit(req, res))) {
+        // Refused before parsing (401/429): counted, though no operation name is known yet.
+        metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
+        return;
+      }
       return graphql(req, res, url.search);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });

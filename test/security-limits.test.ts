@@ -105,6 +105,9 @@ describe('rate limits in Redis hold across gateway instances', () => {
     expect(limited.body.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await gql(hub.gateway, '{ plants { id } }', undefined, await hub.as(['planner'], 'bob'))).status).toBe(200);
+    // The refusal shows in the refusing instance's request counter.
+    const metrics = await (await fetch(new URL('/metrics', second))).text();
+    expect(metrics).toMatch(/hub_graphql_requests_total\{[^}]*operation="unparsed"[^}]*outcome="rejected"[^}]*\} 1/);
   });
 });
 
