@@ -30,6 +30,8 @@ describe('the explorer in a browser', () => {
     await tabs.nth(1).click();
     await page.locator('.graphiql-editor .CodeMirror').first().waitFor();
     expect(await page.locator('.graphiql-query-editor').innerText()).toContain('query CrossSystem');
+    // GraphiQL picks up the tab's operation name after a debounce; a person clicks later than a robot.
+    await page.waitForTimeout(500);
     await page.locator('.graphiql-execute-button').click();
     // The response pane renders only what is on screen; CodeMirror holds the whole text.
     const responseText = () =>
