@@ -3,9 +3,11 @@
  * are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
  */
 import { benchCache } from './cache.ts';
+import { benchThroughput } from './throughput.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   cache: () => benchCache(),
+  throughput: () => benchThroughput(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -115,6 +115,10 @@ export function staleExtensionPlugin<T extends BaseContext & { stale?: { entries
 export const leanServerOptions = {
   stringifyResult: (value: unknown) => JSON.stringify(value),
   includeStacktraceInErrorResponses: false,
+  // lib/main.ts closes every server on SIGTERM/SIGINT in order. Apollo's own handler would call stop()
+  // a second time, concurrently, and Apollo Server 5 never resolves that second call: shutdown then
+  // hung until runMain's 5 s exit timer.
+  stopOnTerminationSignals: false,
 };
 
 export function leanPlugins(): ApolloServerPlugin<BaseContext>[] {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { UpstreamError, type SystemName } from '../errors.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { CacheBackend } from './backend.ts';
+import { parseShared } from './parsed.ts';
 import type { StaleCollector } from './stale.ts';
 
 /**
@@ -193,7 +194,8 @@ export class EntityCache {
 
 function parse<V>(text: string): Envelope<V> | undefined {
   try {
-    const env = JSON.parse(text) as Envelope<V>;
+    // Shared, read-only: identical entries are parsed once per process (lib/cache/parsed.ts).
+    const env = parseShared(text) as Envelope<V>;
     return env.s === RECORD_VERSION ? env : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import { roundQuantity } from '../../lib/units.ts';
 import type { Conversion, MaterialMapping } from './mapping.ts';
-import type { MesJobOrder, MesLot, MesSegment } from './source.ts';
+import type { MesEquipment, MesJobOrder, MesLot, MesSegment } from './source.ts';
 
 /**
  * The MES records as the graph shows them: each paired with the conversion that turns its MES
@@ -30,6 +30,8 @@ export interface OperationView {
   seg: MesSegment;
   /** Multiplier into the work order's graph unit (1 when unconverted). */
   factor: number;
+  /** The equipment, when it was loaded with the work order's operations (undefined: load on demand). */
+  equipment?: MesEquipment | null;
 }
 
 export interface LotView {

@@ -1,0 +1,123 @@
+/**
+ * The throughput benchmark's load generator, run as a process of its own (`node --import tsx
+ * bench/load.ts '<json options>'`) so that its CPU is not the measured server's. N clients, each with a
+ * keep-alive socket, POST one GraphQL request after another for a warm-up and then a measured window;
+ * it prints `measure` when the window opens and the result as one JSON line at its end.
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { isMain } from '../lib/main.ts';
+import { percentile } from './stats.ts';
+
+export interface LoadOptions {
+  url: string;
+  query: string;
+  variables: Record<string, unknown>;
+  connections: number;
+  warmupMs: number;
+  durationMs: number;
+  onMeasure?: () => void;
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Responses with a status outside 2xx. */
+  non2xx: number;
+  /** 2xx responses carrying an `errors` field (or no data). */
+  graphqlErrors: number;
+  /** Requests that got no response (socket errors). */
+  failed: number;
+  /** sha256 of the first response's `data`, so the runner can check every target answers the same. */
+  dataHash: string | null;
+  /** The first error seen, for the report. */
+  firstError: string | null;
+}
+
+/** Every response is checked cheaply (status, an `"errors"` key); every FULL_CHECK_EVERY-th is parsed. */
+const FULL_CHECK_EVERY = 50;
+
+function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const url = new URL(o.url);
+  const body = Buffer.from(JSON.stringify({ query: o.query, variables: o.variables }));
+  // One socket per client, reused for every request: the peers are measured the same way.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+  const start = performance.now();
+  const measureFrom = start + o.warmupMs;
+  const end = measureFrom + o.durationMs;
+  const latencies: number[] = [];
+  const r = { non2xx: 0, graphqlErrors: 0, failed: 0, dataHash: null as string | null, firstError: null as string | null };
+  let seen = 0;
+  const fail = (counter: 'non2xx' | 'graphqlErrors' | 'failed', detail: string, counted: boolean) => {
+    if (counted) r[counter]++;
+    r.firstError ??= detail.slice(0, 300);
+  };
+  const check = (status: number, text: string, counted: boolean) => {
+    if (status < 200 || status >= 300) return fail('non2xx', `HTTP ${status}: ${text}`, counted);
+    // Pretty or compact, a GraphQL error response has this key; no value in these queries contains it.
+    if (text.includes('"errors"')) return fail('graphqlErrors', text, counted);
+    if (seen++ % FULL_CHECK_EVERY !== 0 && r.dataHash !== null) return;
+    const parsed = JSON.parse(text) as { data?: unknown; errors?: unknown };
+    if (parsed.errors !== undefined || parsed.data == null) return fail('graphqlErrors', text, counted);
+    r.dataHash ??= createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
+  };
+  // Tells the runner when the measured window opens, so it can read the servers' CPU counters then.
+  const marker = setTimeout(() => o.onMeasure?.(), o.warmupMs);
+  const client = async () => {
+    for (;;) {
+      const t0 = performance.now();
+      if (t0 >= end) return;
+      try {
+        const res = await post(agent, url, body);
+        const t1 = performance.now();
+        const counted = t0 >= measureFrom && t1 <= end;
+        if (counted) latencies.push(t1 - t0);
+        check(res.status, res.text, counted);
+      } catch (e) {
+        fail('failed', (e as Error).message, performance.now() >= measureFrom);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.connections }, client));
+  clearTimeout(marker);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    rps: latencies.length / (o.durationMs / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ...r,
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+  runLoad({ ...options, onMeasure: () => process.stdout.write('measure\n') }).then(
+    (result) => process.stdout.write(JSON.stringify(result) + '\n'),
+    (e: unknown) => {
+      process.stderr.write(`load generator failed: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
