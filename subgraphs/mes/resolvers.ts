@@ -4,6 +4,7 @@ import type { MesContext } from './context.ts';
 import type { Resolvers } from './generated.ts';
 import {
   executionTotals,
+  type ExecutionTotals,
   lotView,
   workOrderView,
   type OperationView,
@@ -26,9 +27,18 @@ async function orderJobs(ref: { id: string }, ctx: MesContext) {
  * The generated parent type is a deep pick of OrderExecutionRef that TypeScript cannot narrow back;
  * at run time it is exactly the representation the gateway sent (id plus the @requires fields).
  */
-async function totals(ref: { id: string }, ctx: MesContext) {
-  return executionTotals(ref as OrderExecutionRef, await orderJobs(ref, ctx), ctx.mapping);
+async function totals(ref: { id: string }, ctx: MesContext): Promise<ExecutionTotals> {
+  // producedQuantity, scrapQuantity and progress share one representation object: sum its work orders once.
+  let t = totalsByRef.get(ref);
+  if (!t) {
+    t = orderJobs(ref, ctx).then((jobs) => executionTotals(ref as OrderExecutionRef, jobs, ctx.mapping));
+    totalsByRef.set(ref, t);
+  }
+  return t;
 }
+
+/** Keyed by the request's own representation objects, so it lives exactly as long as the request. */
+const totalsByRef = new WeakMap<object, Promise<ExecutionTotals>>();
 
 function operationViews(view: WorkOrderView): OperationView[] {
   const factor = view.conv.ok ? view.conv.factor : 1;
