@@ -53,7 +53,7 @@ export interface OperationRequest {
 
 export interface SubscriptionService {
   /** Parses and validates an operation; checks a subscription's arguments (`after`) before it starts. */
-  prepare(req: OperationRequest, ctx: SubscriptionContext): ExecutionArgs | readonly GraphQLError[];
+  prepare(req: OperationRequest, ctx: SubscriptionContext): Promise<ExecutionArgs | readonly GraphQLError[]>;
   /** Queries and mutations sent over a subscription transport: the gateway's normal path. */
   execute(args: ExecutionArgs): Promise<ExecutionResult>;
   subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
@@ -135,7 +135,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   }
 
   /** Arguments checked before the subscription starts, so a bad one is a subscribe-time error. */
-  function checkArguments(document: DocumentNode, req: OperationRequest): readonly GraphQLError[] {
+  async function checkArguments(document: DocumentNode, req: OperationRequest): Promise<readonly GraphQLError[]> {
     const op = getOperationAST(document, req.operationName ?? undefined);
     if (!op || op.operation !== 'subscription') return [];
     const vars = getVariableValues(schema, op.variableDefinitions ?? [], req.variables ?? {});
@@ -152,12 +152,19 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
           nodes: nodes[0], extensions: { code: ErrorCode.BAD_USER_INPUT, argumentName: 'after' },
         })];
       }
+      // Resuming past the retention would silently skip events: say so, so the client reloads its state.
+      if (args.after != null && (await opts.bus.lost(String(args.after)))) {
+        return [new GraphQLError(
+          'Events after this `after` are no longer kept (retention: EVENT_STREAM_MAXLEN); subscribe without `after` and reload the current state.',
+          { nodes: nodes[0], extensions: { code: ErrorCode.BAD_USER_INPUT, argumentName: 'after', reason: 'EVENTS_EXPIRED' } },
+        )];
+      }
     }
     return [];
   }
 
   return {
-    prepare(req, ctx) {
+    async prepare(req, ctx) {
       if (typeof req.query !== 'string' || req.query === '') return [coded('No query was sent.', ErrorCode.BAD_USER_INPUT)];
       let document: DocumentNode;
       try {
@@ -174,7 +181,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       // The same depth, alias and cost limits as HTTP operations: a subscription is re-run per event.
       const exceeded = exceededLimit(schema, document, operation, req.variables ?? undefined, opts.limits);
       if (exceeded) return [exceeded];
-      const argErrors = checkArguments(document, req);
+      const argErrors = await checkArguments(document, req);
       if (argErrors.length > 0) return argErrors;
       return {
         schema,

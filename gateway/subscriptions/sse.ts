@@ -30,7 +30,7 @@ export function createSseHandler(live: SubscriptionService, log: Logger, authent
         log.warn('ending an SSE subscription stream that does not keep up');
         res.destroy();
       });
-      const prepared = live.prepare(params, { caller, budget });
+      const prepared = await live.prepare(params, { caller, budget });
       // graphql-sse types its context as a plain record; ours is an object with known fields.
       if (!Array.isArray(prepared)) return prepared as Parameters<NonNullable<Parameters<typeof createHandler>[0]['execute']>>[0];
       return [

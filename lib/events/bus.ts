@@ -24,6 +24,8 @@ export interface EventBus {
   replay(after: string, limit: number): Promise<HubEvent[]>;
   /** The id of the newest kept event, or undefined when the stream is empty. */
   lastId(): Promise<string | undefined>;
+  /** True when events after `after` were trimmed away (retention): a resume from there would miss some. */
+  lost(after: string): Promise<boolean>;
   /**
    * Live events from now on, in stream order. One reader per process (an `XREAD BLOCK` loop for Redis)
    * fans out in memory, however many listeners. Only on a bus made with `listen: true`.

@@ -13,6 +13,8 @@ class MemoryBus implements Omit<EventBus, 'close'> {
   private readonly fanout = new Fanout();
   private lastMs = 0;
   private seq = 0;
+  /** The newest id trimmed away by the size cap (what `lost` compares against). */
+  private maxTrimmedId: string | undefined;
   refs = 0;
 
   constructor(private readonly maxLen: number) {}
@@ -35,7 +37,10 @@ class MemoryBus implements Omit<EventBus, 'close'> {
     const published = { ...event, id: this.nextId() } as HubEvent;
     this.log.push(published);
     // Trimmed in chunks, like MAXLEN ~: one splice per tenth of the capacity, not one shift per event.
-    if (this.log.length > this.maxLen + Math.ceil(this.maxLen / 10)) this.log.splice(0, this.log.length - this.maxLen);
+    if (this.log.length > this.maxLen + Math.ceil(this.maxLen / 10)) {
+      const trimmed = this.log.splice(0, this.log.length - this.maxLen);
+      this.maxTrimmedId = trimmed[trimmed.length - 1]!.id;
+    }
     this.fanout.emit(published);
     return published;
   }
@@ -64,6 +69,10 @@ class MemoryBus implements Omit<EventBus, 'close'> {
     return this.log[this.log.length - 1]?.id;
   }
 
+  async lost(after: string): Promise<boolean> {
+    return this.maxTrimmedId !== undefined && compareEventIds(this.maxTrimmedId, after) > 0;
+  }
+
   subscribe(listener: (e: HubEvent) => void): () => void {
     return this.fanout.add(listener);
   }
@@ -88,6 +97,7 @@ export function acquireMemoryBus(prefix: string, maxLen: number): EventBus {
     resetPosition: (at) => shared.resetPosition(at),
     replay: (a, l) => shared.replay(a, l),
     lastId: () => shared.lastId(),
+    lost: (a) => shared.lost(a),
     subscribe: (l) => shared.subscribe(l),
     async close() {
       if (closed) return;

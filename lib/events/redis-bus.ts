@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
 import { Fanout, type EventBus } from './bus.ts';
+import { compareEventIds } from './ids.ts';
 import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
 
 /**
@@ -129,6 +130,20 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
       return entries.map(decodeEntry).filter((e): e is HubEvent => e !== undefined);
     },
     lastId,
+    async lost(after) {
+      // Redis does not record which ids MAXLEN trimmed, only the oldest kept one: when entries were
+      // trimmed and `after` is older than the oldest kept, events after it may be gone. (A client resuming
+      // from exactly the last trimmed event is told too: a reload is the safe side of that doubt.)
+      const first = (await redis.xrange(stream, '-', '+', 'COUNT', 1)) as StreamEntry[];
+      const oldest = first[0]?.[0];
+      if (!oldest || compareEventIds(oldest, after) <= 0) return false;
+      const info = (await redis.xinfo('STREAM', stream).catch(() => null)) as unknown[] | null;
+      const field = (name: string) => {
+        const at = info?.indexOf(name) ?? -1;
+        return at >= 0 ? Number(info![at + 1]) : 0;
+      };
+      return field('entries-added') > field('length');
+    },
     subscribe(listener) {
       if (!opts.listen) throw new Error('this event bus was made without listen: true');
       return fanout.add(listener);

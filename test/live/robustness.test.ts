@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { admin, gql, redisEnv, startHub, TEST_REDIS_URL, type Hub } from '../support/hub.ts';
 import { freePort } from '../support/processes.ts';
-import { collect, metricValue, subscriptionsActive, until, wsClient, wsUrl } from '../support/live.ts';
+import { collect, metricValue, subscriptionsActive, until, wsClient, wsUrl, type Json } from '../support/live.ts';
 
 /** A raw graphql-transport-ws connection, for what the graphql-ws client hides (pings, close codes, pausing). */
 async function rawConnection(gateway: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
@@ -142,6 +142,43 @@ describe('without Redis', () => {
     const resumed = collect(client, q, { id: eq.id, after: first.eventId });
     const [again] = await resumed.waitFor(1);
     expect(again.state).toBe('IDLE');
+    await client.dispose();
+  });
+});
+
+describe('event retention', () => {
+  let hub: Hub;
+  let redis: Redis;
+  beforeAll(async () => {
+    hub = await startHub({ env: { ...redisEnv('retention'), EVENT_STREAM_MAXLEN: '100' } });
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await hub?.close();
+  });
+
+  it('resuming from an event the stream no longer keeps is refused with a clear error, not a silent gap', async () => {
+    const stream = `${hub.config.cachePrefix}:events`;
+    const add = (maxLen?: number) => {
+      const data = { type: 'EquipmentStateChanged', occurredAt: new Date().toISOString(), plant: '1000', mesEventId: 0, equipmentId: 'EQ-1000-01', previousState: 'IDLE', state: 'RUNNING' };
+      const fields = ['type', data.type, 'data', JSON.stringify(data)];
+      return (maxLen ? redis.xadd(stream, 'MAXLEN', String(maxLen), '*', ...fields) : redis.xadd(stream, '*', ...fields)) as Promise<string>;
+    };
+    const old = await add();
+    for (let i = 0; i < 150; i++) await add(100); // exact trimming: `old` and the events after it are gone
+    const recent = (await redis.xrevrange(stream, '+', '-', 'COUNT', 10))[9]![0];
+
+    const client = wsClient(hub.gateway);
+    const expired = collect(client, 'subscription($after: ID) { equipmentStateChanged(after: $after) { eventId } }', { after: old });
+    await until(() => expired.errors.length > 0, 10_000, 'the refusal');
+    expect((expired.errors[0] as Json[])[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after', reason: 'EVENTS_EXPIRED' });
+
+    // A resume point the stream still holds replays exactly what came after it.
+    const kept = collect(client, 'subscription($after: ID) { equipmentStateChanged(after: $after) { eventId } }', { after: recent });
+    const events = await kept.waitFor(9);
+    expect(kept.errors).toEqual([]);
+    expect(events).toHaveLength(9);
     await client.dispose();
   });
 });

@@ -218,8 +218,11 @@
         handle(kind, event);
       },
       error: function () {
-        setStatus('reconnecting', 'subscription failed; retrying…');
-        setTimeout(function () { follow(kind, text, payload.variables.after); }, 2000);
+        // Lost connections are retried by graphql-ws itself; an error here is the server refusing the
+        // subscription (e.g. a resume point older than the event retention). Only a fresh load is
+        // consistent then: reload the page, which subscribes anew and reloads the orders.
+        setStatus('reconnecting', 'subscription refused; reloading…');
+        setTimeout(function () { location.reload(); }, 2000);
       },
       complete: function () {},
     });
