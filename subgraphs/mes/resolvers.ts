@@ -51,14 +51,15 @@ function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean
 
 /**
  * Loads the equipment of work orders' operations into their operation views, when the query asks for
- * it: one awaited load per work order instead of one per operation. Each operation then completes
- * synchronously, which spares GraphQL execution a promise per operation object. Same DataLoader, same
- * batch, same records; a failed load is left to the field (Operation.equipment loads it again and
- * reports the error there).
+ * it: one awaited load for all the work orders of a production order, not one per work order or per
+ * operation. Each operation then completes synchronously, which spares GraphQL execution a promise per
+ * work order and per operation object. Same DataLoader, same batch, same records; a failed load is
+ * left to the field (Operation.equipment loads it again and reports the error there).
  */
 async function attachEquipment(views: readonly WorkOrderView[], ctx: MesContext): Promise<void> {
   const ops = views.flatMap((v) => operationViews(v));
-  const ids = ops.flatMap((o) => (o.seg.equipmentId ? [o.seg.equipmentId] : []));
+  // A line's few machines recur on every work order: ask the loader once per machine.
+  const ids = [...new Set(ops.flatMap((o) => (o.seg.equipmentId ? [o.seg.equipmentId] : [])))];
   const found = await ctx.loaders.equipment.loadMany(ids);
   const byId = new Map(ids.map((id, i) => [id, found[i]] as const));
   for (const o of ops) {
@@ -99,8 +100,11 @@ export const resolvers: Resolvers = {
   ProductionOrder: {
     // Nothing to fetch here: every field below loads what it needs through batched loaders.
     __resolveReference: (ref) => ref,
-    workOrders: async (ref, _args, ctx) =>
-      (await orderJobs(ref, ctx)).map((job) => workOrderView(job, ctx.mapping)),
+    workOrders: async (ref, _args, ctx, info) => {
+      const views = (await orderJobs(ref, ctx)).map((job) => workOrderView(job, ctx.mapping));
+      if (selectsPath(info, ['operations', 'equipment'])) await attachEquipment(views, ctx);
+      return views;
+    },
     producedQuantity: async (ref, _args, ctx) => (await totals(ref, ctx)).produced,
     scrapQuantity: async (ref, _args, ctx) => (await totals(ref, ctx)).scrap,
     progress: async (ref, _args, ctx) => {
