@@ -76,10 +76,11 @@ export class EntityCache {
       else toRead.push(k);
     }
     if (toRead.length) {
-      const raw = await this.opts.backend.mget(toRead.map((k) => this.key(type, k)));
+      const readKeys = toRead.map((k) => this.key(type, k));
+      const raw = await this.opts.backend.mget(readKeys);
       const misses: string[] = [];
       raw.forEach((text, i) => {
-        const env = text === null ? undefined : parse<V>(text);
+        const env = text === null ? undefined : parse<V>(readKeys[i]!, text);
         if (env) out.set(toRead[i]!, env.v);
         else misses.push(toRead[i]!);
       });
@@ -156,11 +157,12 @@ export class EntityCache {
   }
 
   private async serveStale<V>(type: string, keys: string[], err: UpstreamError, stale: StaleCollector | undefined) {
-    const raw = await this.opts.backend.mget(keys.map((k) => this.staleKey(type, k)));
+    const staleKeys = keys.map((k) => this.staleKey(type, k));
+    const raw = await this.opts.backend.mget(staleKeys);
     const result = new Map<string, V>();
     let oldest = Date.now();
     for (const [i, text] of raw.entries()) {
-      const env = text === null ? undefined : parse<V>(text);
+      const env = text === null ? undefined : parse<V>(staleKeys[i]!, text);
       if (!env) throw err;
       result.set(keys[i]!, env.v);
       oldest = Math.min(oldest, env.t);
@@ -192,10 +194,10 @@ export class EntityCache {
   }
 }
 
-function parse<V>(text: string): Envelope<V> | undefined {
+function parse<V>(key: string, text: string): Envelope<V> | undefined {
   try {
     // Shared, read-only: identical entries are parsed once per process (lib/cache/parsed.ts).
-    const env = parseShared(text) as Envelope<V>;
+    const env = parseShared(key, text) as Envelope<V>;
     return env.s === RECORD_VERSION ? env : undefined;
   } catch {
     return undefined;

@@ -13,9 +13,15 @@ export type Conversion =
   | { ok: true; factor: number; unit: string; erpMaterial: string }
   | { ok: false; reason: ConversionFailure; erpMaterial: string | null };
 
+/** Distinct (code, unit, target, material) tuples kept; real mappings use a few hundred. */
+const MAX_MEMOIZED_CONVERSIONS = 10_000;
+
 export class MaterialMapping {
   private readonly byCode = new Map<string, MappingRow>();
   private readonly byErp = new Map<string, MappingRow[]>();
+  /** mesCode -> mesUnit -> targetUnit -> expected ERP material -> conversion (see conversion()). */
+  private readonly memo = new Map<string, Map<string, Map<string | undefined, Map<string | undefined, Conversion>>>>();
+  private memoSize = 0;
 
   constructor(readonly rows: readonly MappingRow[]) {
     for (const r of rows) {
@@ -38,8 +44,34 @@ export class MaterialMapping {
   /**
    * The factor that turns a quantity of `mesCode` in `mesUnit` into `targetUnit` (default: the ERP
    * unit of the mapping row). `expectErpMaterial`, when given, must be the row's ERP material.
+   * Called once per record (thousands per request) with a handful of distinct arguments, and the
+   * answer depends only on them and on this mapping: each is worked out once, then shared (frozen).
    */
   conversion(mesCode: string, mesUnit: string, targetUnit?: string, expectErpMaterial?: string): Conversion {
+    // One exact level per argument: a joined string key could collide, and undefined differs from ''.
+    let byUnit = this.memo.get(mesCode);
+    if (!byUnit) this.memo.set(mesCode, (byUnit = new Map()));
+    let byTarget = byUnit.get(mesUnit);
+    if (!byTarget) byUnit.set(mesUnit, (byTarget = new Map()));
+    let byExpect = byTarget.get(targetUnit);
+    if (!byExpect) byTarget.set(targetUnit, (byExpect = new Map()));
+    let conv = byExpect.get(expectErpMaterial);
+    if (!conv) {
+      // Record values come from the MES: bound the memo so odd data cannot grow it without limit.
+      if (this.memoSize >= MAX_MEMOIZED_CONVERSIONS) this.clearMemo();
+      conv = Object.freeze(this.convert(mesCode, mesUnit, targetUnit, expectErpMaterial));
+      byExpect.set(expectErpMaterial, conv);
+      this.memoSize++;
+    }
+    return conv;
+  }
+
+  private clearMemo(): void {
+    this.memo.clear();
+    this.memoSize = 0;
+  }
+
+  private convert(mesCode: string, mesUnit: string, targetUnit?: string, expectErpMaterial?: string): Conversion {
     const row = this.byCode.get(mesCode);
     if (!row || (expectErpMaterial !== undefined && row.erpMaterial !== expectErpMaterial)) {
       return { ok: false, reason: 'UNMAPPED_MATERIAL', erpMaterial: row?.erpMaterial ?? null };

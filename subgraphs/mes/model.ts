@@ -4,7 +4,9 @@ import type { MesEquipment, MesJobOrder, MesLot, MesSegment } from './source.ts'
 
 /**
  * The MES records as the graph shows them: each paired with the conversion that turns its MES
- * quantities into ERP units. The conversion is worked out once per record, not once per field.
+ * quantities into ERP units, and shaped once, when the view is made, with a property per scalar
+ * field of its graph type. graphql-js's default resolver reads those properties directly; a
+ * resolver function per field cost a call and a conversion per field on thousands of fields a request.
  */
 
 /** A production order as the gateway hands it to the MES subgraph, with the ERP fields it @requires. */
@@ -24,6 +26,19 @@ export interface WorkOrderView {
   id: string;
   job: MesJobOrder;
   conv: Conversion;
+  plant: string;
+  status: MesJobOrder['status'];
+  quantity: number;
+  unit: string;
+  unitConverted: boolean;
+  mesMaterialCode: string;
+  mesUnit: string;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  /** The operations in sequence order, made on first use (see operationViews). */
+  operationViews: OperationView[] | undefined;
+  /** True once its operations' equipment is loaded into them (resolvers.ts, attachEquipment). */
+  equipmentAttached: boolean;
 }
 
 export interface OperationView {
@@ -31,26 +46,91 @@ export interface OperationView {
   /** Multiplier into the work order's graph unit (1 when unconverted). */
   factor: number;
   /** The equipment, when it was loaded with the work order's operations (undefined: load on demand). */
-  equipment?: MesEquipment | null;
+  equipment: MesEquipment | null | undefined;
+  sequence: number;
+  description: string;
+  status: MesSegment['status'];
+  goodQuantity: number;
+  scrapQuantity: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Restricted field: the scope guard (lib/auth/directives.ts) wraps the default resolver that reads it. */
+  processParameters: MesSegment['parameters'];
 }
 
 export interface LotView {
   id: string;
   lot: MesLot;
   conv: Conversion;
+  mesMaterialCode: string;
+  plant: string;
+  quantity: number;
+  unit: string;
+  unitConverted: boolean;
+  status: MesLot['status'];
+  createdAt: string;
 }
 
-export const workOrderView = (job: MesJobOrder, mapping: MaterialMapping): WorkOrderView => ({
-  id: job.id,
-  job,
-  conv: mapping.conversion(job.materialCode, job.unit),
+export function workOrderView(job: MesJobOrder, mapping: MaterialMapping): WorkOrderView {
+  const conv = mapping.conversion(job.materialCode, job.unit);
+  return {
+    id: job.id,
+    job,
+    conv,
+    plant: job.site,
+    status: job.status,
+    quantity: roundQuantity(job.quantity * (conv.ok ? conv.factor : 1)),
+    unit: conv.ok ? conv.unit : job.unit,
+    unitConverted: conv.ok,
+    mesMaterialCode: job.materialCode,
+    mesUnit: job.unit,
+    plannedStart: job.plannedStart,
+    plannedEnd: job.plannedEnd,
+    operationViews: undefined,
+    equipmentAttached: false,
+  };
+}
+
+const bySequence = (a: MesSegment, b: MesSegment) => a.sequence - b.sequence;
+
+const operationView = (seg: MesSegment, factor: number): OperationView => ({
+  seg,
+  factor,
+  equipment: undefined,
+  sequence: seg.sequence,
+  description: seg.description,
+  status: seg.status,
+  goodQuantity: roundQuantity(seg.goodQuantity * factor),
+  scrapQuantity: roundQuantity(seg.scrapQuantity * factor),
+  startedAt: seg.startedAt,
+  finishedAt: seg.finishedAt,
+  processParameters: seg.parameters,
 });
 
-export const lotView = (lot: MesLot, mapping: MaterialMapping, targetUnit?: string, erpMaterial?: string): LotView => ({
-  id: lot.id,
-  lot,
-  conv: mapping.conversion(lot.materialCode, lot.unit, targetUnit, erpMaterial),
-});
+/** A work order's operations in sequence order; sorted and shaped once per view, shared by its fields. */
+export function operationViews(view: WorkOrderView): OperationView[] {
+  if (!view.operationViews) {
+    const factor = view.conv.ok ? view.conv.factor : 1;
+    view.operationViews = [...view.job.segments].sort(bySequence).map((seg) => operationView(seg, factor));
+  }
+  return view.operationViews;
+}
+
+export function lotView(lot: MesLot, mapping: MaterialMapping, targetUnit?: string, erpMaterial?: string): LotView {
+  const conv = mapping.conversion(lot.materialCode, lot.unit, targetUnit, erpMaterial);
+  return {
+    id: lot.id,
+    lot,
+    conv,
+    mesMaterialCode: lot.materialCode,
+    plant: lot.site,
+    quantity: roundQuantity(lot.quantity * (conv.ok ? conv.factor : 1)),
+    unit: conv.ok ? conv.unit : lot.unit,
+    unitConverted: conv.ok,
+    status: lot.status,
+    createdAt: lot.createdAt,
+  };
+}
 
 /** A work order's output: the good quantity of its last operation (earlier operations' good parts are WIP). */
 export function jobOutput(job: MesJobOrder): number {

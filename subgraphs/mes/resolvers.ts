@@ -6,18 +6,15 @@ import {
   executionTotals,
   type ExecutionTotals,
   lotView,
+  operationViews,
   workOrderView,
-  type OperationView,
   type OrderExecutionRef,
   type WorkOrderView,
 } from './model.ts';
-import type { MesSegment } from './source.ts';
 
 /** MES ids are opaque; anything that cannot be one answers null without asking the MES. */
 const MES_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const validId = (id: string): string | undefined => (MES_ID.test(id) ? id : undefined);
-
-const bySequence = (a: MesSegment, b: MesSegment) => a.sequence - b.sequence;
 
 async function orderJobs(ref: { id: string }, ctx: MesContext) {
   return ctx.loaders.jobsByOrder.load(ref.id);
@@ -40,38 +37,39 @@ async function totals(ref: { id: string }, ctx: MesContext): Promise<ExecutionTo
 /** Keyed by the request's own representation objects, so it lives exactly as long as the request. */
 const totalsByRef = new WeakMap<object, Promise<ExecutionTotals>>();
 
-function operationViews(view: WorkOrderView): OperationView[] {
-  const factor = view.conv.ok ? view.conv.factor : 1;
-  return [...view.job.segments].sort(bySequence).map((seg) => ({ seg, factor }));
-}
-
-/** True when a field's selection asks for `name` (directly, or through an inline fragment or a fragment spread). */
-function selects(info: GraphQLResolveInfo, name: string): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean =>
+/** True when a field's selection asks for `path` (each step directly, or through an inline fragment or a fragment spread). */
+function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  const visit = (set: SelectionSetNode | undefined, depth: number): boolean =>
     !!set &&
     set.selections.some((s) =>
       s.kind === Kind.FIELD
-        ? s.name.value === name
-        : visit(s.kind === Kind.INLINE_FRAGMENT ? s.selectionSet : info.fragments[s.name.value]?.selectionSet),
+        ? s.name.value === path[depth] && (depth === path.length - 1 || visit(s.selectionSet, depth + 1))
+        : visit(s.kind === Kind.INLINE_FRAGMENT ? s.selectionSet : info.fragments[s.name.value]?.selectionSet, depth),
     );
-  return info.fieldNodes.some((f) => visit(f.selectionSet));
+  return info.fieldNodes.some((f) => visit(f.selectionSet, 0));
 }
 
 /**
- * A work order's operations with their equipment already loaded, when the query asks for it. One
- * awaited load per work order instead of one per operation: each operation then completes
- * synchronously, which spares GraphQL execution a promise per operation object (427 of them in a
- * 50-order query). Same DataLoader, same batch, same records; a failed load is left to the field.
+ * Loads the equipment of work orders' operations into their operation views, when the query asks for
+ * it: one awaited load for all the work orders of a production order, not one per work order or per
+ * operation. Each operation then completes synchronously, which spares GraphQL execution a promise per
+ * work order and per operation object. Same DataLoader, same batch, same records; a failed load is
+ * left to the field (Operation.equipment loads it again and reports the error there).
  */
-async function operationsWithEquipment(views: OperationView[], ctx: MesContext): Promise<OperationView[]> {
-  const ids = views.flatMap((o) => (o.seg.equipmentId ? [o.seg.equipmentId] : []));
+async function attachEquipment(views: readonly WorkOrderView[], ctx: MesContext): Promise<void> {
+  const ops = views.flatMap((v) => operationViews(v));
+  // A line's few machines recur on every work order: ask the loader once per machine.
+  const ids = [...new Set(ops.flatMap((o) => (o.seg.equipmentId ? [o.seg.equipmentId] : [])))];
   const found = await ctx.loaders.equipment.loadMany(ids);
   const byId = new Map(ids.map((id, i) => [id, found[i]] as const));
-  return views.map((o) => {
-    if (!o.seg.equipmentId) return { ...o, equipment: null };
-    const e = byId.get(o.seg.equipmentId);
-    return e instanceof Error ? o : { ...o, equipment: e ?? null };
-  });
+  for (const o of ops) {
+    if (!o.seg.equipmentId) o.equipment = null;
+    else {
+      const e = byId.get(o.seg.equipmentId);
+      if (!(e instanceof Error)) o.equipment = e ?? null;
+    }
+  }
+  for (const v of views) v.equipmentAttached = true;
 }
 
 async function loadWorkOrder(id: string, ctx: MesContext): Promise<WorkOrderView | null> {
@@ -102,8 +100,11 @@ export const resolvers: Resolvers = {
   ProductionOrder: {
     // Nothing to fetch here: every field below loads what it needs through batched loaders.
     __resolveReference: (ref) => ref,
-    workOrders: async (ref, _args, ctx) =>
-      (await orderJobs(ref, ctx)).map((job) => workOrderView(job, ctx.mapping)),
+    workOrders: async (ref, _args, ctx, info) => {
+      const views = (await orderJobs(ref, ctx)).map((job) => workOrderView(job, ctx.mapping));
+      if (selectsPath(info, ['operations', 'equipment'])) await attachEquipment(views, ctx);
+      return views;
+    },
     producedQuantity: async (ref, _args, ctx) => (await totals(ref, ctx)).produced,
     scrapQuantity: async (ref, _args, ctx) => (await totals(ref, ctx)).scrap,
     progress: async (ref, _args, ctx) => {
@@ -127,32 +128,19 @@ export const resolvers: Resolvers = {
 
   WorkOrder: {
     __resolveReference: (ref, ctx) => loadWorkOrder(ref.id, ctx),
+    // The scalar fields are properties of the view (model.ts): graphql's default resolver reads them.
     productionOrder: (v) => ({ id: v.job.erpOrder }),
-    plant: (v) => v.job.site,
-    status: (v) => v.job.status,
-    quantity: (v) => roundQuantity(v.job.quantity * (v.conv.ok ? v.conv.factor : 1)),
-    unit: (v) => (v.conv.ok ? v.conv.unit : v.job.unit),
-    unitConverted: (v) => v.conv.ok,
-    mesMaterialCode: (v) => v.job.materialCode,
-    mesUnit: (v) => v.job.unit,
-    plannedStart: (v) => v.job.plannedStart,
-    plannedEnd: (v) => v.job.plannedEnd,
-    operations: (v, _args, ctx, info) => (selects(info, 'equipment') ? operationsWithEquipment(operationViews(v), ctx) : operationViews(v)),
+    operations: (v, _args, ctx, info) =>
+      v.equipmentAttached || !selectsPath(info, ['equipment'])
+        ? operationViews(v)
+        : attachEquipment([v], ctx).then(() => operationViews(v)),
     currentOperation: (v) => operationViews(v).find((o) => o.seg.status !== 'COMPLETED') ?? null,
     qualityResults: (v, _args, ctx) => ctx.loaders.quality.load(v.job.id),
   },
 
   Operation: {
-    sequence: (o) => o.seg.sequence,
-    description: (o) => o.seg.description,
-    status: (o) => o.seg.status,
-    goodQuantity: (o) => roundQuantity(o.seg.goodQuantity * o.factor),
-    scrapQuantity: (o) => roundQuantity(o.seg.scrapQuantity * o.factor),
     equipment: (o, _args, ctx) =>
       o.equipment !== undefined ? o.equipment : o.seg.equipmentId ? ctx.loaders.equipment.load(o.seg.equipmentId) : null,
-    startedAt: (o) => o.seg.startedAt,
-    finishedAt: (o) => o.seg.finishedAt,
-    processParameters: (o) => o.seg.parameters,
   },
 
   Equipment: {
@@ -169,12 +157,6 @@ export const resolvers: Resolvers = {
       const lot = valid ? await ctx.loaders.lot.load(valid) : null;
       return lot ? lotView(lot, ctx.mapping) : null;
     },
-    mesMaterialCode: (v) => v.lot.materialCode,
-    plant: (v) => v.lot.site,
-    quantity: (v) => roundQuantity(v.lot.quantity * (v.conv.ok ? v.conv.factor : 1)),
-    unit: (v) => (v.conv.ok ? v.conv.unit : v.lot.unit),
-    unitConverted: (v) => v.conv.ok,
-    status: (v) => v.lot.status,
     producedBy: async (v, _args, ctx) => {
       const id = v.lot.producedByJobOrder;
       return id ? loadWorkOrder(id, ctx) : null;
@@ -183,7 +165,6 @@ export const resolvers: Resolvers = {
       const lots = await ctx.loaders.lot.loadMany(v.lot.consumedLots);
       return lots.flatMap((l) => (l && !(l instanceof Error) ? [lotView(l, ctx.mapping)] : []));
     },
-    createdAt: (v) => v.lot.createdAt,
   },
 
   QualityResult: {
