@@ -1,5 +1,5 @@
 import { roundQuantity } from '../../lib/units.ts';
-import type { Conversion, MaterialMapping } from './mapping.ts';
+import type { Conversion, MaterialMapping, ConversionFailure } from './mapping.ts';
 import type { MesEquipment, MesJobOrder, MesLot, MesSegment } from './source.ts';
 
 /**
@@ -144,8 +144,8 @@ export function jobScrap(job: MesJobOrder): number {
 }
 
 export interface ExcludedJob {
-  jobOrderId: string;
-  reason: Conversion extends infer C ? (C extends { ok: false; reason: infer R } ? R : never) : never;
+  job: MesJobOrder;
+  reason: ConversionFailure;
 }
 
 export interface ExecutionTotals {
@@ -156,16 +156,21 @@ export interface ExecutionTotals {
 
 /**
  * Sums a production order's work orders in the order's unit. A work order whose material is not the
- * order's, or whose unit cannot be converted, is left out and listed, never guessed.
+ * order's, or whose unit cannot be converted, is left out and listed, never guessed. One sum for the
+ * graph's quantity fields and for reconciliation, so both always agree.
  */
-export function executionTotals(order: OrderExecutionRef, jobs: readonly MesJobOrder[], mapping: MaterialMapping): ExecutionTotals {
+export function executionTotals(
+  order: { unit?: string | undefined; materialId?: string | undefined },
+  jobs: readonly MesJobOrder[],
+  mapping: MaterialMapping,
+): ExecutionTotals {
   let produced = 0;
   let scrap = 0;
   const excluded: ExcludedJob[] = [];
   for (const job of jobs) {
-    const conv = mapping.conversion(job.materialCode, job.unit, order.unit, order.material?.id);
+    const conv = mapping.conversion(job.materialCode, job.unit, order.unit, order.materialId);
     if (!conv.ok) {
-      excluded.push({ jobOrderId: job.id, reason: conv.reason });
+      excluded.push({ job, reason: conv.reason });
       continue;
     }
     produced += jobOutput(job) * conv.factor;

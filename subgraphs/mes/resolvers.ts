@@ -28,7 +28,8 @@ async function totals(ref: { id: string }, ctx: MesContext): Promise<ExecutionTo
   // producedQuantity, scrapQuantity and progress share one representation object: sum its work orders once.
   let t = totalsByRef.get(ref);
   if (!t) {
-    t = orderJobs(ref, ctx).then((jobs) => executionTotals(ref as OrderExecutionRef, jobs, ctx.mapping));
+    const order = ref as OrderExecutionRef;
+    t = orderJobs(ref, ctx).then((jobs) => executionTotals({ unit: order.unit, materialId: order.material?.id }, jobs, ctx.mapping));
     totalsByRef.set(ref, t);
   }
   return t;

@@ -18,7 +18,7 @@ import type { Connection } from '../../../lib/connection.ts';
 import { roundQuantity } from '../../../lib/units.ts';
 import type { DiscrepancyKind, ProductionOrderStatus, Severity } from '../generated.ts';
 import type { MaterialMapping } from '../mapping.ts';
-import { jobOutput, jobScrap } from '../model.ts';
+import { executionTotals, jobOutput, jobScrap } from '../model.ts';
 import type { MesJobOrder } from '../source.ts';
 
 export interface ConfirmationFacts {
@@ -99,18 +99,10 @@ function duplicates(order: OrderFacts): { reference: string; copies: Confirmatio
 export function compareOrder(order: OrderFacts, jobs: readonly MesJobOrder[], mapping: MaterialMapping, tol: Tolerances): DiscrepancyRecord[] {
   const out: DiscrepancyRecord[] = [];
   const base = { orderId: order.id, sortKey: order.id };
-  const unmapped: MesJobOrder[] = [];
-  const mismatched: MesJobOrder[] = [];
-  let good = 0;
-  let scrap = 0;
-  for (const job of jobs) {
-    const conv = mapping.conversion(job.materialCode, job.unit, order.unit, order.materialId);
-    if (!conv.ok) (conv.reason === 'UNMAPPED_MATERIAL' ? unmapped : mismatched).push(job);
-    else {
-      good += jobOutput(job) * conv.factor;
-      scrap += jobScrap(job) * conv.factor;
-    }
-  }
+  // The same sum the graph's producedQuantity/scrapQuantity show, so a report and a query never disagree.
+  const { produced: good, scrap, excluded } = executionTotals(order, jobs, mapping);
+  const unmapped = excluded.filter((e) => e.reason === 'UNMAPPED_MATERIAL').map((e) => e.job);
+  const mismatched = excluded.filter((e) => e.reason === 'UNIT_MISMATCH').map((e) => e.job);
   // Quantities the ERP cannot see: HIGH when the shop floor has reported any, else MEDIUM.
   const gapSeverity = (list: MesJobOrder[]): Severity => (list.some((j) => jobOutput(j) + jobScrap(j) > 0) ? 'HIGH' : 'MEDIUM');
   const codes = (list: MesJobOrder[]) => [...new Set(list.map((j) => `${j.materialCode} (${j.unit})`))].join(', ');
