@@ -71,6 +71,15 @@ export interface LotView {
   createdAt: string;
 }
 
+/** A MES quantity as the graph shows it: converted when the mapping allows, else as the MES holds it. */
+function shown(quantity: number, mesUnit: string, conv: Conversion) {
+  return {
+    quantity: roundQuantity(quantity * (conv.ok ? conv.factor : 1)),
+    unit: conv.ok ? conv.unit : mesUnit,
+    unitConverted: conv.ok,
+  };
+}
+
 export function workOrderView(job: MesJobOrder, mapping: MaterialMapping): WorkOrderView {
   const conv = mapping.conversion(job.materialCode, job.unit);
   return {
@@ -79,9 +88,7 @@ export function workOrderView(job: MesJobOrder, mapping: MaterialMapping): WorkO
     conv,
     plant: job.site,
     status: job.status,
-    quantity: roundQuantity(job.quantity * (conv.ok ? conv.factor : 1)),
-    unit: conv.ok ? conv.unit : job.unit,
-    unitConverted: conv.ok,
+    ...shown(job.quantity, job.unit, conv),
     mesMaterialCode: job.materialCode,
     mesUnit: job.unit,
     plannedStart: job.plannedStart,
@@ -124,9 +131,7 @@ export function lotView(lot: MesLot, mapping: MaterialMapping, targetUnit?: stri
     conv,
     mesMaterialCode: lot.materialCode,
     plant: lot.site,
-    quantity: roundQuantity(lot.quantity * (conv.ok ? conv.factor : 1)),
-    unit: conv.ok ? conv.unit : lot.unit,
-    unitConverted: conv.ok,
+    ...shown(lot.quantity, lot.unit, conv),
     status: lot.status,
     createdAt: lot.createdAt,
   };
