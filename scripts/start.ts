@@ -28,7 +28,7 @@ runMain(async () => {
       port: config.ports.mesApi,
       seed: config.demoSeed,
       scale: config.demoScale,
-      simulate: process.env.MES_SIMULATE !== 'off',
+      simulate: config.demoSimulate,
     });
     running.push(mes);
     lines.push(`demo MES (REST)       ${mes.url}/api/v1/job-orders?limit=5`);
