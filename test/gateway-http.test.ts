@@ -34,6 +34,11 @@ describe('gateway over HTTP', () => {
     // CSRF prevention stays on: a GET without a preflight-forcing header is refused.
     const csrf = await fetch(`${hub.gateway}?query=${q}`);
     expect(csrf.status).toBe(400);
+    // A mutation never runs over GET (a link or an image tag must not change plant data).
+    const m = encodeURIComponent('mutation { releaseProductionOrder(id: "1000001", idempotencyKey: "get-test") { id } }');
+    const mutation = await fetch(`${hub.gateway}?query=${m}`, { headers: { 'apollo-require-preflight': '1', ...(await hub.as(['admin'])) } });
+    expect(mutation.status).toBe(405);
+    expect(((await mutation.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/GET/);
   });
 
   it('answers application/graphql-response+json when asked', async () => {
