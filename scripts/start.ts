@@ -18,8 +18,10 @@ runMain(async () => {
   const config = loadConfig();
   const running: { close(): Promise<void> }[] = [];
   const lines: string[] = [];
+  // One anchor for both demo systems, so that their halves of the plant share one timeline.
+  const anchor = config.demoEpoch ?? Math.floor(Date.now() / 60_000) * 60_000;
   if (!config.erpApiUrl) {
-    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale });
+    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale, anchor });
     running.push(erp);
     lines.push(`demo ERP (OData)      ${erp.url}/odata/ProductionOrders?$top=5`);
   }
@@ -28,6 +30,7 @@ runMain(async () => {
       port: config.ports.mesApi,
       seed: config.demoSeed,
       scale: config.demoScale,
+      anchor,
       simulate: config.demoSimulate,
     });
     running.push(mes);

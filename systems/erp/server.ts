@@ -1,7 +1,7 @@
 /** The demo ERP (OData v4 JSON) as a process of its own: `npm run start:erp-api`. */
 import { envNumber, isMain, runSystem } from '../common/main.ts';
 import { listen, type RunningSystem } from '../common/server.ts';
-import { generatePlant, seedFrom } from '../plant.ts';
+import { demoAnchor, generatePlant, seedFrom } from '../plant.ts';
 import { createErpApp } from './app.ts';
 import { ErpStore } from './store.ts';
 
@@ -10,11 +10,13 @@ export interface ErpSystemOptions {
   port: number;
   seed: number;
   scale: number;
+  /** The instant the plant's timeline is placed around (epoch ms); default: the current hour. */
+  anchor?: number;
 }
 
 /** Generates the plant, keeps the ERP's half and serves it; resolves once listening. */
 export async function startErpSystem(opts: ErpSystemOptions): Promise<RunningSystem> {
-  const plant = generatePlant({ seed: opts.seed, scale: opts.scale });
+  const plant = generatePlant({ seed: opts.seed, scale: opts.scale, anchor: opts.anchor ?? demoAnchor(undefined) });
   const app = createErpApp(new ErpStore(plant.erp), plant.seededFaults);
   return listen(app.handler, opts.port);
 }
@@ -23,5 +25,6 @@ if (isMain(import.meta.url)) {
   const port = envNumber('ERP_API_PORT', 4011);
   const seed = seedFrom(process.env.DEMO_SEED ?? '42');
   const scale = envNumber('DEMO_SCALE', 1);
-  runSystem('demo ERP', () => startErpSystem({ port, seed, scale }), { seed, scale });
+  const anchor = demoAnchor(process.env.DEMO_EPOCH);
+  runSystem('demo ERP', () => startErpSystem({ port, seed, scale, anchor }), { seed, scale, anchor: new Date(anchor).toISOString() });
 }

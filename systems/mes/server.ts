@@ -1,7 +1,7 @@
 /** The demo MES (REST JSON, ISA-95 words) as a process of its own: `npm run start:mes-api`. */
 import { envNumber, isMain, runSystem } from '../common/main.ts';
 import { listen, type RunningSystem } from '../common/server.ts';
-import { generatePlant, seedFrom } from '../plant.ts';
+import { demoAnchor, generatePlant, seedFrom } from '../plant.ts';
 import { Rng } from '../plant/random.ts';
 import { createMesApp } from './app.ts';
 import { EventLog } from './events.ts';
@@ -15,13 +15,15 @@ export interface MesSystemOptions {
   port: number;
   seed: number;
   scale: number;
+  /** The instant the plant's timeline is placed around (epoch ms); default: the current hour. */
+  anchor?: number;
   /** The shop-floor simulator; on unless false. */
   simulate?: boolean;
 }
 
 /** Generates the plant, keeps the MES's half and serves it; resolves once listening. */
 export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSystem> {
-  const plant = generatePlant({ seed: opts.seed, scale: opts.scale });
+  const plant = generatePlant({ seed: opts.seed, scale: opts.scale, anchor: opts.anchor ?? demoAnchor(undefined) });
   const store = new MesStore(plant.mes);
   const events = new EventLog();
   const rng = new Rng(opts.seed).fork('shop-floor');
@@ -41,6 +43,7 @@ if (isMain(import.meta.url)) {
   const port = envNumber('MES_API_PORT', 4012);
   const seed = seedFrom(process.env.DEMO_SEED ?? '42');
   const scale = envNumber('DEMO_SCALE', 1);
+  const anchor = demoAnchor(process.env.DEMO_EPOCH);
   const simulate = !['off', 'false', '0'].includes((process.env.MES_SIMULATE ?? 'on').toLowerCase());
-  runSystem('demo MES', () => startMesSystem({ port, seed, scale, simulate }), { seed, scale, simulate });
+  runSystem('demo MES', () => startMesSystem({ port, seed, scale, simulate, anchor }), { seed, scale, simulate, anchor: new Date(anchor).toISOString() });
 }

@@ -50,6 +50,8 @@ export function redisEnv(tag: string): { REDIS_URL: string; CACHE_PREFIX: string
 export interface HubOptions {
   seed?: number;
   scale?: number;
+  /** The demo plant's anchor (epoch ms); default: now, to the minute. Both demo systems get the same one. */
+  anchor?: number;
   /**
    * Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, NODE_ENV, limits...). The factory
    * sets JWT_SECRET and SUBGRAPH_SIGNING_SECRET (one per hub, shared by gateway and subgraphs) and
@@ -69,11 +71,12 @@ export interface HubOptions {
 export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   const seed = opts.seed ?? 42;
   const scale = opts.scale ?? 1;
+  const anchor = opts.anchor ?? Math.floor(Date.now() / 60_000) * 60_000;
   const closers: (() => Promise<void>)[] = [];
   try {
-    const erp = await startErpSystem({ port: 0, seed, scale });
+    const erp = await startErpSystem({ port: 0, seed, scale, anchor });
     closers.push(erp.close);
-    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
+    const mes = await startMesSystem({ port: 0, seed, scale, anchor, simulate: opts.simulate ?? false });
     closers.push(mes.close);
     const base: Record<string, string> = {
       ...(opts.redis === false ? {} : redisEnv('hub')),
