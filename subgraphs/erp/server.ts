@@ -8,7 +8,9 @@ import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
 import { createMetrics } from '../../lib/metrics.ts';
 import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
+import { createSigner } from '../../lib/auth/signing.ts';
 import { createErpContext } from './context.ts';
+import { createMesSubgraphDueSource } from './due-source.ts';
 import { createODataErpSource } from './odata-source.ts';
 import { resolvers } from './resolvers.ts';
 
@@ -23,11 +25,17 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const backend = createCacheBackend(config, log);
   const cache = createEntityCache(config, 'erp', backend, metrics);
   const source = createODataErpSource(client);
+  const secret = config.security.subgraphSigningSecret;
+  const due = createMesSubgraphDueSource({
+    url: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    signer: config.security.subgraphSigning && secret ? createSigner(secret) : undefined,
+    timeoutMs: config.upstreamTimeoutMs,
+  });
   return startSubgraphServer({
     name: 'erp',
     typeDefs,
     resolvers,
-    context: async () => createErpContext(source, cache),
+    context: async () => createErpContext(source, due, cache),
     routes: [cachePurgeRoute(cache, config)],
     metrics,
     log,

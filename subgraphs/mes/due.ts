@@ -9,9 +9,8 @@
  * routing of four operations is a quarter done when the first is finished, not 0 % until the last one
  * reports.
  */
+import { DELIVERED_STATUSES, type DueStatus } from '../../lib/due-status.ts';
 import type { MesJobOrder } from './source.ts';
-
-export type DueStatus = 'ON_TIME' | 'AT_RISK' | 'LATE';
 
 /** The ERP plan of an order: what the MES subgraph @requires for the due fields. */
 export interface OrderPlan {
@@ -27,9 +26,6 @@ export interface DueProjection {
   /** Share of operation work done, 0..1. */
   workDone: number;
 }
-
-/** ERP statuses after which nothing is due any more: the order is delivered (or written off). */
-const DONE = new Set(['CONFIRMED', 'TECHNICALLY_COMPLETED', 'CLOSED']);
 
 export function projectDue(plan: OrderPlan, jobs: readonly MesJobOrder[], now: number): DueProjection {
   const start = Date.parse(plan.plannedStart ?? '');
@@ -50,7 +46,7 @@ export function projectDue(plan: OrderPlan, jobs: readonly MesJobOrder[], now: n
     total += job.quantity;
   }
   const workDone = total > 0 ? Math.min(1, weighted / total) : 0;
-  if (DONE.has(plan.status ?? '') || workDone >= 1) {
+  if (DELIVERED_STATUSES.has(plan.status ?? '') || workDone >= 1) {
     return { dueStatus: 'ON_TIME', expectedEnd: Number.isFinite(lastFinish) ? lastFinish : null, workDone: total > 0 ? workDone : 1 };
   }
   const duration = Number.isFinite(end - start) ? Math.max(0, end - start) : 0;

@@ -97,14 +97,13 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     // A test's own servers (another port, a cluster) go away with their keys; only the shared Redis is cleaned.
     if (redisUrl === TEST_REDIS_URL && prefix?.startsWith('test-')) closers.push(() => dropPrefix(redisUrl, prefix));
     const subgraphConfig = loadConfig(base);
-    const [erpSub, mesSub]: RunningServer[] = await Promise.all([
-      startErpSubgraph(subgraphConfig),
-      startMesSubgraph(subgraphConfig, opts.mes),
-    ]);
-    closers.push(erpSub!.close);
+    // The MES subgraph first: the ERP subgraph asks it for due statuses (productionOrders(dueStatus:)).
+    const mesSub: RunningServer = await startMesSubgraph(subgraphConfig, opts.mes);
+    const erpSub: RunningServer = await startErpSubgraph(loadConfig({ ...base, MES_SUBGRAPH_URL: mesSub.url }));
+    closers.push(erpSub.close);
     // The MES subgraph can be stopped and started again by a test: its closer follows what runs.
-    let mesRunning: RunningServer | undefined = mesSub!;
-    const mesConfig = loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub!.port) });
+    let mesRunning: RunningServer | undefined = mesSub;
+    const mesConfig = loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub.port) });
     closers.push(async () => {
       await mesRunning?.close();
       mesRunning = undefined;
@@ -113,7 +112,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       const extra = await startMesSubgraph(subgraphConfig, opts.mes);
       closers.push(extra.close);
     }
-    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
+    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub.url, MES_SUBGRAPH_URL: mesSub.url });
     const gateways: string[] = [];
     for (let i = 0; i < (opts.gateways ?? 1); i++) {
       const gw = await startGateway(config);
@@ -123,8 +122,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     return {
       gateway: gateways[0]!,
       gateways,
-      erpSubgraph: erpSub!.url,
-      mesSubgraph: mesSub!.url,
+      erpSubgraph: erpSub.url,
+      mesSubgraph: mesSub.url,
       erpApi: erp.url,
       mesApi: mes.url,
       config,
