@@ -151,3 +151,20 @@ describe("the planner's questions", () => {
     for (const e of clean.body.data!.productionOrders.edges) if (!broken.has(e.node.material.id)) expect(e.node.excludedWorkOrders).toEqual([]);
   });
 });
+
+describe('the due-status filter in production mode', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startHub({ env: { NODE_ENV: 'production' } });
+  });
+  afterAll(() => hub?.close());
+
+  it('judges orders through the signed MES subgraph call, for a caller with a token', async () => {
+    const res = await gql(hub.gateway, DUE_LIST, { due: ['LATE'], first: 3 }, await hub.as(['planner']));
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.productionOrders.totalCount).toBeGreaterThan(0);
+    for (const e of res.body.data!.productionOrders.edges) expect(e.node.dueStatus).toBe('LATE');
+    const anonymous = await gql(hub.gateway, DUE_LIST, { due: ['LATE'], first: 3 });
+    expect(anonymous.status).toBe(401);
+  });
+});
