@@ -3,6 +3,7 @@
  * counted in upstream calls: "what is late", "what runs on machine X", "our stock of Y in plant 1000".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DUE_LIST_QUERY, FIRST_QUERY, MACHINES_QUERY } from '../gateway/examples.ts';
 import { admin, getJson, gql, purgeCaches, startHub, type Hub } from './support/hub.ts';
 import { mesJobs, readmeDueStatus, unpad, type Json } from './support/raw-plant.ts';
 
@@ -123,6 +124,24 @@ describe("the planner's questions", () => {
     );
     const bad = await gql(hub.gateway, '{ productionOrders(plannedEnd: { from: "next tuesday" }) { totalCount } }');
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it("README's first query and the explorer's tabs find running, late orders and busy machines by filter, on any day", async () => {
+    const first = await gql(hub.gateway, FIRST_QUERY);
+    expect(first.body.errors).toBeUndefined();
+    const nodes: Json[] = first.body.data!.productionOrders.edges.map((e: Json) => e.node);
+    expect(nodes.length).toBe(5);
+    for (const n of nodes) {
+      expect(n).toMatchObject({ status: 'PARTIALLY_CONFIRMED', dueStatus: 'LATE' });
+      expect(n.workOrders.some((w: Json) => ['RUNNING', 'PAUSED'].includes(w.status))).toBe(true);
+    }
+    expect(nodes.map((n) => n.plannedEnd)).toEqual(nodes.map((n) => n.plannedEnd).sort());
+    const due = await gql(hub.gateway, DUE_LIST_QUERY, { plant: '1000', first: 20 });
+    expect(due.body.errors).toBeUndefined();
+    expect(new Set(due.body.data!.productionOrders.edges.map((e: Json) => e.node.dueStatus))).toEqual(new Set(['LATE', 'AT_RISK']));
+    const machines = await gql(hub.gateway, MACHINES_QUERY, { plant: '1000' });
+    expect(machines.body.errors).toBeUndefined();
+    expect(machines.body.data!.equipmentList.filter((m: Json) => m.currentOperation).length).toBeGreaterThan(5);
   });
 
   it('names every work order left out of the totals, so 0 % is never silent', async () => {
