@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/log.ts';
-import type { Outbox } from '../../../lib/outbox.ts';
-import type { ErpWriter } from '../../erp/odata-writes.ts';
-import type { WriteInvalidation } from '../integrity-services.ts';
-import type { MesWriteSource } from '../rest-writes.ts';
+import type { ErpWriter } from './erp-writer.ts';
+import type { WriteInvalidation } from './invalidation.ts';
+import type { MesWriter } from './mes-writer.ts';
 import type { ConfirmationEntry } from './model.ts';
+import type { Outbox } from './outbox.ts';
 
 export interface RelayOptions {
   /** Longest pause between attempts while a system is down. */
@@ -45,7 +45,7 @@ export class ConfirmationRelay {
 
   constructor(
     private readonly outbox: Outbox<ConfirmationEntry>,
-    private readonly mes: MesWriteSource,
+    private readonly mes: MesWriter,
     private readonly erp: ErpWriter,
     private readonly afterWrite: WriteInvalidation,
     private readonly log: Logger,

@@ -1,0 +1,54 @@
+/**
+ * The closed loop, assembled once per process: idempotency keys and the confirmation outbox (Redis, or
+ * memory in the demo), the two systems' writers and the relay that works the outbox. Its mutations are
+ * in resolvers.ts; the flow of one confirmation is in confirm.ts and relay.ts.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { HubConfig } from '../../../lib/config.ts';
+import type { JsonClient } from '../../../lib/http-client.ts';
+import type { Logger } from '../../../lib/log.ts';
+import { createODataErpWriter, type ErpWriter } from './erp-writer.ts';
+import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
+import type { WriteInvalidation } from './invalidation.ts';
+import { createRestMesWriter, type MesWriter } from './mes-writer.ts';
+import type { ConfirmationEntry } from './model.ts';
+import { createMemoryOutbox, createRedisOutbox, type Outbox } from './outbox.ts';
+import { ConfirmationRelay } from './relay.ts';
+
+export interface ClosedLoop {
+  erpWriter: ErpWriter;
+  mesWriter: MesWriter;
+  idempotency: IdempotencyStore;
+  outbox: Outbox<ConfirmationEntry>;
+  relay: ConfirmationRelay;
+  /** How long a write may hold its idempotency key before a retry takes over. */
+  leaseMs: number;
+  stop(): Promise<void>;
+}
+
+export function createClosedLoop(
+  config: HubConfig,
+  deps: { log: Logger; redis: Redis | Cluster | undefined; erpClient: JsonClient; mesClient: JsonClient; afterWrite: WriteInvalidation },
+): ClosedLoop {
+  const { log, redis } = deps;
+  const ttl = config.integrity;
+  if (!redis) log.warn('REDIS_URL unset: idempotency keys and the confirmation outbox are in memory (lost on restart; demo only)');
+  const outbox = redis
+    ? createRedisOutbox<ConfirmationEntry>(redis, config.cachePrefix, 'confirmations', ttl.outboxRetentionSeconds)
+    : createMemoryOutbox<ConfirmationEntry>(ttl.outboxRetentionSeconds);
+  const idempotency = redis
+    ? createRedisIdempotencyStore(redis, config.cachePrefix, ttl.idempotencyTtlSeconds)
+    : createMemoryIdempotencyStore(ttl.idempotencyTtlSeconds);
+  const mesWriter = createRestMesWriter(deps.mesClient);
+  const erpWriter = createODataErpWriter(deps.erpClient);
+  // A write holds its key for three upstream timeouts (read, MES write, ERP read) before a retry may take over.
+  const leaseMs = config.upstreamTimeoutMs * 3 + 1000;
+  const relay = new ConfirmationRelay(outbox, mesWriter, erpWriter, deps.afterWrite, log, {
+    maxBackoffMs: ttl.relayMaxBackoffMs,
+    graceMs: config.upstreamTimeoutMs + 1000,
+    leaseMs: 15_000,
+    idleMs: 1000,
+  });
+  relay.start();
+  return { erpWriter, mesWriter, idempotency, outbox, relay, leaseMs, stop: () => relay.stop() };
+}
