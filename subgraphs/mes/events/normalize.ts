@@ -1,3 +1,4 @@
+import { text as str } from '../../../lib/fields.ts';
 import { stripLeadingZeros } from '../../../lib/ids.ts';
 import { roundQuantity } from '../../../lib/units.ts';
 import type { HubEventInput } from '../../../lib/events/types.ts';
@@ -23,7 +24,6 @@ const PHASES: Record<string, 'started' | 'progress' | 'completed'> = {
 /** Work orders' material codes never change; keeping a bounded map saves an MES call per event. */
 const MATERIAL_CACHE_SIZE = 10_000;
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v));
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export function createNormalizer(source: MesSource, mapping: () => MaterialMapping): Normalizer {
