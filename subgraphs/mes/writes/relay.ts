@@ -7,6 +7,7 @@ import type { ErpWriter } from '../../erp/odata-writes.ts';
 import type { WriteInvalidation } from '../integrity-services.ts';
 import type { MesWriteSource } from '../rest-writes.ts';
 import type { ConfirmationEntry } from './model.ts';
+import { sleep } from '../../../lib/sleep.ts';
 
 export interface RelayOptions {
   /** Longest pause between attempts while a system is down. */
@@ -18,12 +19,6 @@ export interface RelayOptions {
   /** Pause when there is nothing to do (a kick ends it early). */
   idleMs: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 const now = () => new Date().toISOString();
 
