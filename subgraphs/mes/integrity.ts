@@ -4,7 +4,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient } from '../../lib/redis.ts';
-import type { HubConfig } from '../../lib/config.ts';
+import { systemApiUrl, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { sendJson } from '../../lib/apollo-http.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore } from '../../lib/idempotency.ts';
@@ -95,7 +95,7 @@ export async function createIntegrity(
   deps: { log: Logger; metrics: HubMetrics; mesClient: JsonClient; mapping: MappingHolder; caches?: { erp: EntityCache; mes: EntityCache } },
 ): Promise<Integrity> {
   const { log, metrics } = deps;
-  const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
+  const erpApiUrl = systemApiUrl(config, 'erp');
   // The MES subgraph's own keep-alive client to the ERP: read-only bulk reads and the relay's posts.
   const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const ttl = config.integrity;
