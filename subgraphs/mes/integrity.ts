@@ -52,7 +52,7 @@ export class MappingHolder {
   every(seconds: number): void {
     if (seconds <= 0) return;
     this.timer = setInterval(() => {
-      this.reload().catch((e: unknown) => this.log.warn('material mapping reload failed; keeping the last one', { error: (e as Error).message }));
+      this.reload().catch((e: unknown) => this.log.warn('material mapping reload failed; keeping the last one', { err: (e as Error).message }));
     }, seconds * 1000);
     this.timer.unref();
   }
@@ -81,7 +81,7 @@ export const integrityResolvers = mergeResolvers(reconciliationResolvers, writeR
  */
 function cacheInvalidation(caches: { erp: EntityCache; mes: EntityCache } | undefined, log: Logger): WriteInvalidation {
   const quietly = (work: Promise<unknown>[]) =>
-    Promise.all(work).then(() => undefined, (e: unknown) => log.warn('cache invalidation after a write failed', { error: (e as Error).message }));
+    Promise.all(work).then(() => undefined, (e: unknown) => log.warn('cache invalidation after a write failed', { err: (e as Error).message }));
   return {
     erpOrder: (id) =>
       // Cached list pages (`orders`) are left to their short TTL: purging them is a keyspace scan per write.
@@ -103,7 +103,7 @@ export async function createIntegrity(
   if (config.redisUrl) {
     // The cache's client factory, so a `redis+cluster://` URL works here too.
     redis = createRedisClient(config.redisUrl, { maxRetriesPerRequest: 3 });
-    redis.on('error', (e: Error) => log.warn('redis error', { error: e.message }));
+    redis.on('error', (e: Error) => log.warn('redis error', { err: e.message }));
   } else {
     log.warn('REDIS_URL unset: idempotency keys and the confirmation outbox are in memory (lost on restart; demo only)');
   }
@@ -137,7 +137,7 @@ export async function createIntegrity(
       const m = await deps.mapping.reload();
       sendJson(res, 200, { rows: m.rows.length });
     } catch (e) {
-      log.warn('material mapping reload failed; keeping the last one', { error: (e as Error).message });
+      log.warn('material mapping reload failed; keeping the last one', { err: (e as Error).message });
       sendJson(res, 502, { error: 'the mapping source could not be read; the last mapping stays in use' });
     }
     return true;

@@ -16,7 +16,7 @@ export function runSystem(name: string, start: () => Promise<RunningSystem>, det
       process.once('SIGTERM', stop);
     },
     (e: unknown) => {
-      process.stderr.write(`${JSON.stringify({ level: 'error', msg: `${name} failed to start`, error: String(e) })}\n`);
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: `${name} failed to start`, err: String(e) })}\n`);
       process.exit(1);
     },
   );

@@ -89,7 +89,7 @@ export class ConfirmationRelay {
         this.healthy = false;
         this.backoff = Math.min(this.opts.maxBackoffMs, Math.max(50, this.backoff * 2));
         pause = this.backoff;
-        this.log.warn('confirmation relay: delivery failed, will retry', { error: (e as Error).message, retryInMs: pause });
+        this.log.warn('confirmation relay: delivery failed, will retry', { err: (e as Error).message, retryInMs: pause });
       }
       if (this.stopped) break;
       this.wake = new AbortController();
@@ -142,7 +142,7 @@ export class ConfirmationRelay {
   private async settle(entry: ConfirmationEntry, from: string): Promise<boolean> {
     await this.outbox.settle(entry, from);
     if (entry.stage === 'posted') await this.afterWrite.erpOrder(entry.erpOrder);
-    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, error: entry.error });
+    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, err: entry.error });
     this.events.emit(entry.id);
     return true;
   }
