@@ -1,9 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
-import { Fanout, type EventBus } from './bus.ts';
+import { Fanout } from './fanout.ts';
 import { compareEventIds } from './ids.ts';
-import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
+import type { EventBus, FeedPosition, HubEvent, HubEventInput } from './types.ts';
 
 /**
  * The event bus on a Redis Stream `<prefix>:events`. Entries hold `type` and `data` (the event as

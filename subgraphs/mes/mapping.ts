@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { canonicalUnit, unitFactor } from '../../lib/units.ts';
+import { stripLeadingZeros } from '../../lib/ids.ts';
 import type { MappingRow } from './source.ts';
 
 /**
@@ -111,7 +112,7 @@ function validate(rows: MappingRow[]): MappingRow[] {
   for (const [i, r] of rows.entries()) {
     if (!r.erpMaterial || !r.mesCode || !r.erpUnit || !r.mesUnit) throw new Error(`mapping row ${i + 1} is incomplete`);
     if (r.factor !== null && !(Number.isFinite(r.factor) && r.factor > 0)) throw new Error(`mapping row ${i + 1} has a bad factor`);
-    r.erpMaterial = r.erpMaterial.replace(/^0+(?=\d)/, '');
+    r.erpMaterial = stripLeadingZeros(r.erpMaterial);
   }
   return rows;
 }
