@@ -48,8 +48,6 @@ export function createRedisBackend(url: string, log: Logger): CacheBackend {
     maxRetriesPerRequest: 1,
     commandTimeout: 500,
     retryStrategy: (times) => Math.min(times * 200, 2000),
-    // Auto-pipelining groups the single GETs a cluster needs per node into one round trip.
-    enableAutoPipelining: url.startsWith('redis+cluster://'),
   });
   const cluster = client instanceof Cluster;
   let healthy = true;
@@ -76,7 +74,8 @@ export function createRedisBackend(url: string, log: Logger): CacheBackend {
         ? Promise.resolve([])
         : soft(
             keys.map(() => null),
-            // A cluster spreads keys over slots; MGET must not cross them.
+            // A cluster spreads keys over slots; MGET must not cross them. The GETs go out together
+            // (concurrently, not one round trip after another).
             () => (cluster ? Promise.all(keys.map((k) => client.get(k))) : (client as Redis).mget(...keys)),
           ),
     mset: (entries) =>

@@ -10,7 +10,7 @@ import type { EventBus, FeedPosition, HubEvent, HubEventInput } from './types.ts
  * JSON); the entry id is the hub event id. The stream is capped with `MAXLEN ~ maxLen` on every append,
  * so it keeps roughly the newest `maxLen` events (Redis trims whole nodes, so a little more): that is
  * how far back a subscriber can resume with `after`. Feed positions live beside it in
- * `<prefix>:events:<feed>-position`.
+ * `{<prefix>:events}:<feed>-position` (the braces put both in one Redis Cluster slot).
  */
 export interface RedisBusOptions {
   url: string;

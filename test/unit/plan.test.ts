@@ -1,8 +1,22 @@
-import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { buildASTSchema, Kind, parse, type FieldNode, type FragmentDefinitionNode, type GraphQLObjectType, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { planFederatedQuery, TOTALS_KEY } from '../../gateway/subscriptions/plan.ts';
 import { collectFields } from '../../gateway/subscriptions/selection.ts';
 import type { HubEvent } from '../../lib/events/types.ts';
+
+/** The event types as the gateway's schema has them (the MES subgraph's SDL declares them). */
+const schema = buildASTSchema(parse(`
+  scalar DateTime
+  enum ProductionEventKind { STARTED PROGRESS COMPLETED STATUS }
+  type ProductionOrder { id: ID! }
+  type WorkOrder { id: ID! }
+  ${/type ProductionProgressEvent \{[^}]*\}/.exec(readFileSync(new URL('../../schema/mes.graphql', import.meta.url), 'utf8'))![0]}
+  type Query { x: Int }
+  type T { a: Int x: Int y: Int z: Int w: Int v: Int }
+  type Other { y: Int }
+`), { assumeValidSDL: true });
+const eventType = schema.getType('ProductionProgressEvent') as GraphQLObjectType;
 
 /** The federated read planner of subscription payloads, from the client's operation text. */
 function plan(text: string, variables: Record<string, unknown> = {}) {
@@ -12,7 +26,7 @@ function plan(text: string, variables: Record<string, unknown> = {}) {
     doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
   const root = operation.selectionSet.selections[0] as FieldNode;
-  return planFederatedQuery('ProductionProgressEvent', [root], operation, fragments, variables);
+  return planFederatedQuery(schema, eventType, [root], operation, fragments, variables);
 }
 
 const EVENT = {
@@ -80,7 +94,7 @@ describe('collectFields', () => {
       fragment F on T { v }`);
     const op = doc.definitions[0] as OperationDefinitionNode;
     const fragments = { F: doc.definitions[1] as FragmentDefinitionNode };
-    const fields = collectFields('T', [op.selectionSet], fragments, {});
+    const fields = collectFields(schema, schema.getType('T') as GraphQLObjectType, [op.selectionSet], fragments, {});
     expect([...fields.keys()]).toEqual(['a', 'v', 'w', 'x']);
     expect(fields.get('v')).toHaveLength(1);
   });
