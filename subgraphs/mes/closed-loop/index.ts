@@ -3,9 +3,9 @@
  * memory in the demo), the two systems' writers and the relay that works the outbox. Its mutations are
  * in resolvers.ts; the flow of one confirmation is in confirm.ts and relay.ts.
  */
-import type { Cluster, Redis } from 'ioredis';
 import type { HubConfig } from '../../../lib/config.ts';
 import type { JsonClient } from '../../../lib/http-client.ts';
+import { createRedisConnection } from '../../../lib/redis.ts';
 import type { Logger } from '../../../lib/log.ts';
 import { createODataErpWriter, type ErpWriter } from './erp-writer.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
@@ -28,10 +28,13 @@ export interface ClosedLoop {
 
 export function createClosedLoop(
   config: HubConfig,
-  deps: { log: Logger; redis: Redis | Cluster | undefined; erpClient: JsonClient; mesClient: JsonClient; afterWrite: WriteInvalidation },
+  deps: { log: Logger; erpClient: JsonClient; mesClient: JsonClient; afterWrite: WriteInvalidation },
 ): ClosedLoop {
-  const { log, redis } = deps;
+  const { log } = deps;
   const ttl = config.integrity;
+  // One connection for keys and outbox, with the `outbox` policy: a write completes or its caller is told.
+  const redis = config.redisUrl ? createRedisConnection(config.redisUrl, 'outbox') : undefined;
+  redis?.on('error', (e: Error) => log.warn('redis error (closed loop)', { error: e.message }));
   if (!redis) log.warn('REDIS_URL unset: idempotency keys and the confirmation outbox are in memory (lost on restart; demo only)');
   const outbox = redis
     ? createRedisOutbox<ConfirmationEntry>(redis, config.cachePrefix, 'confirmations', ttl.outboxRetentionSeconds)
@@ -50,5 +53,16 @@ export function createClosedLoop(
     idleMs: 1000,
   });
   relay.start();
-  return { erpWriter, mesWriter, idempotency, outbox, relay, leaseMs, stop: () => relay.stop() };
+  return {
+    erpWriter,
+    mesWriter,
+    idempotency,
+    outbox,
+    relay,
+    leaseMs,
+    async stop() {
+      await relay.stop();
+      await redis?.quit().catch(() => redis.disconnect());
+    },
+  };
 }
