@@ -14,6 +14,7 @@ import { createRestMesWriter, type MesWriter } from './mes-writer.ts';
 import type { ConfirmationEntry } from './model.ts';
 import { createMemoryOutbox, createRedisOutbox, type Outbox } from './outbox.ts';
 import { ConfirmationRelay } from './relay.ts';
+import { createLocalSignals, createRedisSignals } from './signals.ts';
 
 export interface ClosedLoop {
   erpWriter: ErpWriter;
@@ -44,14 +45,24 @@ export function createClosedLoop(
     : createMemoryIdempotencyStore(ttl.idempotencyTtlSeconds);
   const mesWriter = createRestMesWriter(deps.mesClient);
   const erpWriter = createODataErpWriter(deps.erpClient);
-  // A write holds its key for three upstream timeouts (read, MES write, ERP read) before a retry may take over.
+  // A write holds its key for three upstream timeouts (read, MES write, ERP read) before a retry may
+  // take over; the relay's lease outlasts a step (look-up and post) the same way.
   const leaseMs = config.upstreamTimeoutMs * 3 + 1000;
-  const relay = new ConfirmationRelay(outbox, mesWriter, erpWriter, deps.afterWrite, log, {
-    maxBackoffMs: ttl.relayMaxBackoffMs,
-    graceMs: config.upstreamTimeoutMs + 1000,
-    leaseMs: 15_000,
-    idleMs: 1000,
-  });
+  const signals = redis ? createRedisSignals(redis, config.redisUrl!, config.cachePrefix, log) : createLocalSignals();
+  const relay = new ConfirmationRelay(
+    outbox,
+    mesWriter,
+    erpWriter,
+    deps.afterWrite,
+    log,
+    {
+      maxBackoffMs: ttl.relayMaxBackoffMs,
+      graceMs: config.upstreamTimeoutMs + 1000,
+      leaseMs,
+      idleMs: 1000,
+    },
+    signals,
+  );
   relay.start();
   return {
     erpWriter,
@@ -62,6 +73,7 @@ export function createClosedLoop(
     leaseMs,
     async stop() {
       await relay.stop();
+      await signals.close();
       await redis?.quit().catch(() => redis.disconnect());
     },
   };
