@@ -91,10 +91,10 @@ export async function confirmUntilAnswered(gateway: string, headers: Record<stri
 }
 
 /** Polls `pendingConfirmations` through the gateway until the outbox is empty. */
-export async function waitForEmptyOutbox(gateway: string, timeoutMs = 120_000): Promise<void> {
+export async function waitForEmptyOutbox(gateway: string, timeoutMs = 120_000, headers: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await gql(gateway, '{ pendingConfirmations(first: 1000) { id } }').catch(() => undefined);
+    const res = await gql(gateway, '{ pendingConfirmations(first: 1000) { id } }', undefined, headers).catch(() => undefined);
     if (res && !res.body.errors && res.body.data!.pendingConfirmations.length === 0) return;
     if (Date.now() > deadline) throw new Error(`the outbox still holds confirmations: ${JSON.stringify(res?.body)}`);
     await new Promise((r) => setTimeout(r, 200));
