@@ -2,8 +2,6 @@
  * Wiring of reconciliation, master-data checks and the closed loop into the MES subgraph: the services
  * (made once per process), the resolvers to merge, the reloadable mapping and its admin route.
  */
-import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from '../../lib/redis.ts';
 import { systemApiUrl, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient, type JsonClient } from '../../lib/http-client.ts';
 import { sendJson } from '../../lib/apollo-http.ts';
@@ -77,14 +75,8 @@ export async function createIntegrity(
   const erpApiUrl = systemApiUrl(config, 'erp');
   // The MES subgraph's own keep-alive client to the ERP: read-only bulk reads and the relay's posts.
   const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
-  let redis: Redis | Cluster | undefined;
-  if (config.redisUrl) {
-    // The cache's client factory, so a `redis+cluster://` URL works here too.
-    redis = createRedisClient(config.redisUrl, { maxRetriesPerRequest: 3 });
-    redis.on('error', (e: Error) => log.warn('redis error', { err: e.message }));
-  }
   const afterWrite = cacheInvalidation(deps.caches, log);
-  const loop = createClosedLoop(config, { log, redis, erpClient, mesClient: deps.mesClient, afterWrite });
+  const loop = createClosedLoop(config, { log, erpClient, mesClient: deps.mesClient, afterWrite });
   deps.mapping.every(config.integrity.mappingReloadSeconds);
 
   const reloadRoute: Route = async (req, res, url) => {
@@ -122,7 +114,6 @@ export async function createIntegrity(
       deps.mapping.stop();
       await loop.stop();
       erpClient.close();
-      await redis?.quit().catch(() => undefined);
     },
   };
 }

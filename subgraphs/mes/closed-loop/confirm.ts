@@ -101,7 +101,10 @@ export async function confirmOperation(
   let entry = await svc.outbox.get(id);
   // Waiting is worth it only when the ERP answers and the queue ahead is short; else PENDING at once.
   if (entry && (entry.stage === 'mes' || entry.stage === 'erp') && svc.relay.healthy && svc.config.confirmWaitMs > 0 && (await svc.outbox.size()) <= WAIT_BACKLOG) {
-    await svc.relay.waitFor(id, svc.config.confirmWaitMs);
+    await svc.relay.waitFor(id, svc.config.confirmWaitMs, async () => {
+      const now = await svc.outbox.get(id);
+      return !now || now.stage === 'posted' || now.stage === 'failed';
+    });
     entry = await svc.outbox.get(id);
   }
   if (!entry) throw badUserInput('This idempotencyKey names a confirmation past its retention time.', 'idempotencyKey');

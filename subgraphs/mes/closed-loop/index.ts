@@ -3,9 +3,9 @@
  * memory in the demo), the two systems' writers and the relay that works the outbox. Its mutations are
  * in resolvers.ts; the flow of one confirmation is in confirm.ts and relay.ts.
  */
-import type { Cluster, Redis } from 'ioredis';
 import type { HubConfig } from '../../../lib/config.ts';
 import type { JsonClient } from '../../../lib/http-client.ts';
+import { createRedisConnection } from '../../../lib/redis.ts';
 import type { Logger } from '../../../lib/log.ts';
 import { createODataErpWriter, type ErpWriter } from './erp-writer.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
@@ -14,6 +14,7 @@ import { createRestMesWriter, type MesWriter } from './mes-writer.ts';
 import type { ConfirmationEntry } from './model.ts';
 import { createMemoryOutbox, createRedisOutbox, type Outbox } from './outbox.ts';
 import { ConfirmationRelay } from './relay.ts';
+import { createLocalSignals, createRedisSignals } from './signals.ts';
 
 export interface ClosedLoop {
   erpWriter: ErpWriter;
@@ -28,10 +29,13 @@ export interface ClosedLoop {
 
 export function createClosedLoop(
   config: HubConfig,
-  deps: { log: Logger; redis: Redis | Cluster | undefined; erpClient: JsonClient; mesClient: JsonClient; afterWrite: WriteInvalidation },
+  deps: { log: Logger; erpClient: JsonClient; mesClient: JsonClient; afterWrite: WriteInvalidation },
 ): ClosedLoop {
-  const { log, redis } = deps;
+  const { log } = deps;
   const ttl = config.integrity;
+  // One connection for keys and outbox, with the `outbox` policy: a write completes or its caller is told.
+  const redis = config.redisUrl ? createRedisConnection(config.redisUrl, 'outbox') : undefined;
+  redis?.on('error', (e: Error) => log.warn('redis error (closed loop)', { error: e.message }));
   if (!redis) log.warn('REDIS_URL unset: idempotency keys and the confirmation outbox are in memory (lost on restart; demo only)');
   const outbox = redis
     ? createRedisOutbox<ConfirmationEntry>(redis, config.cachePrefix, 'confirmations', ttl.outboxRetentionSeconds)
@@ -41,14 +45,36 @@ export function createClosedLoop(
     : createMemoryIdempotencyStore(ttl.idempotencyTtlSeconds);
   const mesWriter = createRestMesWriter(deps.mesClient);
   const erpWriter = createODataErpWriter(deps.erpClient);
-  // A write holds its key for three upstream timeouts (read, MES write, ERP read) before a retry may take over.
+  // A write holds its key for three upstream timeouts (read, MES write, ERP read) before a retry may
+  // take over; the relay's lease outlasts a step (look-up and post) the same way.
   const leaseMs = config.upstreamTimeoutMs * 3 + 1000;
-  const relay = new ConfirmationRelay(outbox, mesWriter, erpWriter, deps.afterWrite, log, {
-    maxBackoffMs: ttl.relayMaxBackoffMs,
-    graceMs: config.upstreamTimeoutMs + 1000,
-    leaseMs: 15_000,
-    idleMs: 1000,
-  });
+  const signals = redis ? createRedisSignals(redis, config.redisUrl!, config.cachePrefix, log) : createLocalSignals();
+  const relay = new ConfirmationRelay(
+    outbox,
+    mesWriter,
+    erpWriter,
+    deps.afterWrite,
+    log,
+    {
+      maxBackoffMs: ttl.relayMaxBackoffMs,
+      graceMs: config.upstreamTimeoutMs + 1000,
+      leaseMs,
+      idleMs: 1000,
+    },
+    signals,
+  );
   relay.start();
-  return { erpWriter, mesWriter, idempotency, outbox, relay, leaseMs, stop: () => relay.stop() };
+  return {
+    erpWriter,
+    mesWriter,
+    idempotency,
+    outbox,
+    relay,
+    leaseMs,
+    async stop() {
+      await relay.stop();
+      await signals.close();
+      await redis?.quit().catch(() => redis.disconnect());
+    },
+  };
 }
