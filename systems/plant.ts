@@ -16,8 +16,7 @@ import type { ErpConfirmation, ErpData, ErpOperation, MesData, MesJobOrder, MesM
 
 export type * from './plant/types.ts';
 export { EQUIPMENT_STATES, ERP_STATUSES, JOB_STATUSES } from './plant/types.ts';
-export { seedFrom } from './plant/random.ts';
-export { demoAnchor, parseDemoEpoch } from './plant/anchor.ts';
+export { demoAnchor } from './plant/anchor.ts';
 export { bookConfirmation, lastOperation } from './plant/booking.ts';
 
 export interface PlantOptions {

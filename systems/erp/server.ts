@@ -1,7 +1,8 @@
 /** The demo ERP (OData v4 JSON) as a process of its own: `npm run start:erp-api`. */
-import { envNumber, isMain, runSystem } from '../common/main.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { isMain, runSystem } from '../common/main.ts';
 import { listen, type RunningSystem } from '../common/server.ts';
-import { demoAnchor, generatePlant, seedFrom } from '../plant.ts';
+import { demoAnchor, generatePlant } from '../plant.ts';
 import { createErpApp } from './app.ts';
 import { ErpStore } from './store.ts';
 
@@ -22,9 +23,7 @@ export async function startErpSystem(opts: ErpSystemOptions): Promise<RunningSys
 }
 
 if (isMain(import.meta.url)) {
-  const port = envNumber('ERP_API_PORT', 4011);
-  const seed = seedFrom(process.env.DEMO_SEED ?? '42');
-  const scale = envNumber('DEMO_SCALE', 1);
-  const anchor = demoAnchor(process.env.DEMO_EPOCH);
-  runSystem('demo ERP', () => startErpSystem({ port, seed, scale, anchor }), { seed, scale, anchor: new Date(anchor).toISOString() });
+  const { ports, demoSeed: seed, demoScale: scale, demoEpoch } = loadConfig();
+  const anchor = demoAnchor(demoEpoch);
+  runSystem('demo ERP', () => startErpSystem({ port: ports.erpApi, seed, scale, anchor }), { seed, scale, anchor: new Date(anchor).toISOString() });
 }

@@ -7,19 +7,11 @@
  */
 import { HOUR } from './catalog.ts';
 
-/** `DEMO_EPOCH` as milliseconds: an ISO 8601 date-time (`2026-03-02T06:00:00Z`) or epoch milliseconds. */
-export function parseDemoEpoch(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const text = raw.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new RangeError(`DEMO_EPOCH must be an ISO 8601 date-time or epoch milliseconds, got '${raw}'`);
-  return ms;
-}
-
 /**
- * The anchor of a demo system started alone: `DEMO_EPOCH`, else the current hour (UTC, floored), so that
- * a demo ERP and a demo MES started as two processes within the same hour generate the same plant.
+ * The anchor of a demo system started alone: `DEMO_EPOCH` (epoch ms, read by lib/config.ts), else the
+ * current hour (UTC, floored), so that a demo ERP and a demo MES started as two processes within the
+ * same hour generate the same plant.
  */
-export function demoAnchor(raw: string | undefined, now = Date.now()): number {
-  return parseDemoEpoch(raw) ?? Math.floor(now / HOUR) * HOUR;
+export function demoAnchor(epoch: number | undefined, now = Date.now()): number {
+  return epoch ?? Math.floor(now / HOUR) * HOUR;
 }
