@@ -29,7 +29,8 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const due = createMesSubgraphDueSource({
     url: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
     signer: config.security.subgraphSigning && secret ? createSigner(secret) : undefined,
-    timeoutMs: config.upstreamTimeoutMs,
+    // The MES subgraph makes its own MES calls (each bounded by the upstream timeout) before it answers.
+    timeoutMs: 2 * config.upstreamTimeoutMs + 1000,
   });
   return startSubgraphServer({
     name: 'erp',
