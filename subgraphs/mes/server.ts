@@ -9,7 +9,7 @@ import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
-import { createSseMesFeed } from './events/feed.ts';
+import { createSseMesFeed } from './events/sse-feed.ts';
 import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
