@@ -71,7 +71,8 @@ export function createRedisBackend(url: string, log: Logger): CacheBackend {
         ? Promise.resolve([])
         : soft(
             keys.map(() => null),
-            // A cluster spreads keys over slots; MGET must not cross them.
+            // A cluster spreads keys over slots; MGET must not cross them. The GETs go out together
+            // (concurrently, not one round trip after another).
             () => (cluster ? Promise.all(keys.map((k) => client.get(k))) : (client as Redis).mget(...keys)),
           ),
     mset: (entries) =>

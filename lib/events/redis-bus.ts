@@ -1,16 +1,16 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisConnection, defineScript } from '../redis.ts';
 import type { Logger } from '../log.ts';
-import { Fanout, type EventBus } from './bus.ts';
+import { Fanout } from './fanout.ts';
 import { compareEventIds } from './ids.ts';
-import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
+import type { EventBus, FeedPosition, HubEvent, HubEventInput } from './types.ts';
 
 /**
  * The event bus on a Redis Stream `<prefix>:events`. Entries hold `type` and `data` (the event as
  * JSON); the entry id is the hub event id. The stream is capped with `MAXLEN ~ maxLen` on every append,
  * so it keeps roughly the newest `maxLen` events (Redis trims whole nodes, so a little more): that is
  * how far back a subscriber can resume with `after`. Feed positions live beside it in
- * `<prefix>:events:<feed>-position`.
+ * `{<prefix>:events}:<feed>-position` (the braces put both in one Redis Cluster slot).
  */
 export interface RedisBusOptions {
   url: string;

@@ -2,7 +2,7 @@
  * Wiring of reconciliation, master-data checks and the closed loop into the MES subgraph: the services
  * (made once per process), the resolvers to merge, the reloadable mapping and its admin route.
  */
-import type { HubConfig } from '../../lib/config.ts';
+import { systemApiUrl, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient, type JsonClient } from '../../lib/http-client.ts';
 import { sendJson } from '../../lib/apollo-http.ts';
 import type { EntityCache } from '../../lib/cache/index.ts';
@@ -46,7 +46,7 @@ export class MappingHolder {
   every(seconds: number): void {
     if (seconds <= 0) return;
     this.timer = setInterval(() => {
-      this.reload().catch((e: unknown) => this.log.warn('material mapping reload failed; keeping the last one', { error: (e as Error).message }));
+      this.reload().catch((e: unknown) => this.log.warn('material mapping reload failed; keeping the last one', { err: (e as Error).message }));
     }, seconds * 1000);
     this.timer.unref();
   }
@@ -72,7 +72,7 @@ export async function createIntegrity(
   deps: { log: Logger; metrics: HubMetrics; mesClient: JsonClient; mapping: MappingHolder; caches?: { erp: EntityCache; mes: EntityCache } },
 ): Promise<Integrity> {
   const { log, metrics } = deps;
-  const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
+  const erpApiUrl = systemApiUrl(config, 'erp');
   // The MES subgraph's own keep-alive client to the ERP: read-only bulk reads and the relay's posts.
   const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const afterWrite = cacheInvalidation(deps.caches, log);
@@ -89,7 +89,7 @@ export async function createIntegrity(
       const m = await deps.mapping.reload();
       sendJson(res, 200, { rows: m.rows.length });
     } catch (e) {
-      log.warn('material mapping reload failed; keeping the last one', { error: (e as Error).message });
+      log.warn('material mapping reload failed; keeping the last one', { err: (e as Error).message });
       sendJson(res, 502, { error: 'the mapping source could not be read; the last mapping stays in use' });
     }
     return true;

@@ -227,7 +227,7 @@ export async function purgeCaches(hub: Hub, opts: { stale?: boolean } = {}): Pro
   }
 }
 
-/** The demo systems' admin API (design.md "Contracts"). */
+/** The demo systems' admin API (systems/README.md). */
 export const admin = {
   stats: (system: string) => getJson<{ total: number; calls: Record<string, number> }>(`${system}/admin/stats`),
   resetStats: (system: string) => post(`${system}/admin/reset-stats`),

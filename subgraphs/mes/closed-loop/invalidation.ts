@@ -15,7 +15,7 @@ export interface WriteInvalidation {
  */
 export function cacheInvalidation(caches: { erp: EntityCache; mes: EntityCache } | undefined, log: Logger): WriteInvalidation {
   const quietly = (work: Promise<unknown>[]) =>
-    Promise.all(work).then(() => undefined, (e: unknown) => log.warn('cache invalidation after a write failed', { error: (e as Error).message }));
+    Promise.all(work).then(() => undefined, (e: unknown) => log.warn('cache invalidation after a write failed', { err: (e as Error).message }));
   return {
     erpOrder: (id) =>
       // Cached list pages (`orders`) are left to their short TTL: purging them is a keyspace scan per write.

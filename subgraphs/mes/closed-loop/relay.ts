@@ -6,6 +6,7 @@ import type { WriteInvalidation } from './invalidation.ts';
 import type { MesWriter } from './mes-writer.ts';
 import type { ConfirmationEntry } from './model.ts';
 import type { Outbox } from './outbox.ts';
+import { sleep } from '../../../lib/sleep.ts';
 import type { LoopSignals } from './signals.ts';
 
 export interface RelayOptions {
@@ -21,12 +22,6 @@ export interface RelayOptions {
   /** Pause when there is nothing to do (a kick ends it early). */
   idleMs: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 const now = () => new Date().toISOString();
 
@@ -121,7 +116,7 @@ export class ConfirmationRelay {
         this.setHealthy(false);
         this.backoff = Math.min(this.opts.maxBackoffMs, Math.max(50, this.backoff * 2));
         pause = this.backoff;
-        this.log.warn('confirmation relay: delivery failed, will retry', { error: (e as Error).message, retryInMs: pause });
+        this.log.warn('confirmation relay: delivery failed, will retry', { err: (e as Error).message, retryInMs: pause });
       }
       if (this.stopped) break;
       this.wake = new AbortController();
@@ -174,7 +169,7 @@ export class ConfirmationRelay {
   private async settle(entry: ConfirmationEntry, from: string): Promise<boolean> {
     await this.outbox.settle(entry, from);
     if (entry.stage === 'posted') await this.afterWrite.erpOrder(entry.erpOrder);
-    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, error: entry.error });
+    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, err: entry.error });
     this.signals.settled(entry.id);
     return true;
   }

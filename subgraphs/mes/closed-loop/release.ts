@@ -1,5 +1,6 @@
 import { badUserInput } from '../../../lib/errors.ts';
 import { roundQuantity } from '../../../lib/units.ts';
+import { normaliseOrderId } from '../../erp/ids.ts';
 import type { ErpOrder, ErpRoutingOperation } from '../../erp/source.ts';
 import type { MaterialMapping } from '../mapping.ts';
 import { checkIdempotencyKey, idempotent } from './idempotency.ts';
@@ -8,7 +9,6 @@ import type { IntegrityServices } from './services.ts';
 
 /** An order split into more work orders than this is a configuration mistake, not a plan. */
 const MAX_PARTS = 100;
-const ORDER_ID = /^\d{1,12}$/;
 
 /**
  * The work orders an ERP order becomes: its quantity converted into the MES unit and split into parts
@@ -75,9 +75,8 @@ async function release(svc: IntegrityServices, mapping: MaterialMapping, id: str
 /** releaseProductionOrder: work orders in the MES from the ERP order and routing, then the ERP release. */
 export async function releaseProductionOrder(svc: IntegrityServices, mapping: MaterialMapping, rawId: string, key: string): Promise<{ id: string }> {
   checkIdempotencyKey(key);
-  const trimmed = rawId.trim();
-  if (!ORDER_ID.test(trimmed)) throw badUserInput('"id" is not an ERP order number.', 'id');
-  const id = trimmed.replace(/^0+(?=\d)/, '');
+  const id = normaliseOrderId(rawId);
+  if (id === undefined) throw badUserInput('"id" is not an ERP order number.', 'id');
   const result = await idempotent(svc.idempotency, `release:${key}`, JSON.stringify(['release', id]), () => release(svc, mapping, id), { leaseMs: svc.leaseMs });
   return { id: result };
 }
