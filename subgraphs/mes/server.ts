@@ -9,6 +9,7 @@ import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
+import { createMqttMesFeed } from './events/mqtt-feed.ts';
 import { createSseMesFeed } from './events/sse-feed.ts';
 import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
@@ -59,7 +60,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
-    feed: createSseMesFeed(mesApiUrl, client),
+    feed: config.events.mesFeed.kind === 'mqtt' ? createMqttMesFeed({ ...config.events.mesFeed.mqtt, log }) : createSseMesFeed(mesApiUrl, client),
     normalizer: createNormalizer(source, () => mapping.current),
     bus,
     log,
