@@ -32,6 +32,7 @@ runMain(async () => {
       scale: config.demoScale,
       anchor,
       simulate: config.demoSimulate,
+      mqtt: config.events.demoMqtt,
     });
     running.push(mes);
     lines.push(`demo MES (REST)       ${mes.url}/api/v1/job-orders?limit=5`);
