@@ -86,9 +86,12 @@ export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-/** Generated times fall on whole minutes, as shop-floor terminals record them. */
+/**
+ * Generated times fall on whole minutes, as shop-floor terminals record them. Rounded down, so that a
+ * time before the anchor stays before it whatever the anchor's seconds.
+ */
 export function minute(ms: number): number {
-  return Math.round(ms / MINUTE) * MINUTE;
+  return Math.floor(ms / MINUTE) * MINUTE;
 }
 
 export function iso(ms: number): string {

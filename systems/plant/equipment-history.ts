@@ -24,7 +24,8 @@ export function equipmentHistory(rng: Rng, equipment: readonly MesEquipment[], a
       changes.push({ equipmentId: eq.id, site: eq.site, previousState: at <= horizon ? null : previous, state, at: iso(at) });
       if (at <= horizon) break;
       state = previous;
-      at = minute(Math.max(horizon, at - rng.int(state === 'RUNNING' ? 60 : 15, state === 'RUNNING' ? 720 : 240) * MINUTE));
+      // Clamped after rounding: the walk must land on the horizon exactly to end there.
+      at = Math.max(horizon, minute(at - rng.int(state === 'RUNNING' ? 60 : 15, state === 'RUNNING' ? 720 : 240) * MINUTE));
     }
     out.push(...changes.reverse());
   }

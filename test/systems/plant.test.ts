@@ -58,6 +58,13 @@ describe('the generated plant', () => {
     }
   });
 
+  it('is generated for an anchor at any millisecond (a start time), still with nothing after it', () => {
+    const odd = ANCHOR + 45_678;
+    const p = generatePlant({ seed: 42, scale: 0.2, anchor: odd });
+    const times = [...p.mes.jobOrders.flatMap((j) => j.segments.flatMap((s) => [s.startedAt, s.finishedAt])), ...p.mes.equipmentStates.map((c) => c.at)];
+    expect(times.filter((t) => t !== null && Date.parse(t) > odd)).toEqual([]);
+  });
+
   it('has a few late orders, some at risk and most on time (README\'s rule at the anchor)', () => {
     const counts: Record<string, number> = { ON_TIME: 0, AT_RISK: 0, LATE: 0 };
     const open = plant.erp.orders.filter((o) => ['CREATED', 'RELEASED', 'PARTIALLY_CONFIRMED'].includes(o.Status));
