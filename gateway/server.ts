@@ -66,15 +66,17 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
-    if (await live.route(req, res, url)) return;
-    if (url.pathname === '/graphql') {
-      if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
-      if (!(await security.admit(req, res))) {
-        // Refused before parsing (401/429): counted, though no operation name is known yet.
+    if (url.pathname === '/graphql' || url.pathname === '/graphql/stream') {
+      if (url.pathname === '/graphql' && security.explorer && wantsExplorer(req)) return serveExplorer(res);
+      // One gate for every HTTP transport (POST, GET, graphql-sse): token, rate limit, bounded body.
+      const admitted = await security.gate(req, res);
+      if (!admitted) {
+        // Refused before parsing (401/413/429): counted, though no operation name is known yet.
         metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
         return;
       }
-      return graphql(req, res, url.search);
+      if (await live.route(req, res, url, admitted)) return;
+      return graphql(req, res, url.search, admitted);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
@@ -110,6 +112,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     log,
     metrics,
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
+    limit: (subject) => security.guard.limit(subject),
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;

@@ -9,6 +9,8 @@ export interface Caller {
   /** Effective scopes: the token's `scope` claim plus the scopes of its roles (`*` = all). */
   scopes: readonly string[];
   anonymous: boolean;
+  /** When the caller's token expires (ms since the epoch); long-lived connections end then. */
+  expiresAt?: number;
 }
 
 export const ANONYMOUS: Caller = Object.freeze({ sub: null, roles: [], scopes: [], anonymous: true });
@@ -25,7 +27,8 @@ export function effectiveScopes(
   roleScopes: Record<string, readonly string[]>,
 ): string[] {
   const out = new Set<string>();
-  for (const r of roles) for (const s of roleScopes[r] ?? []) out.add(s);
+  // Own properties only: a role named "constructor" or "__proto__" must not reach Object.prototype.
+  for (const r of roles) if (Object.hasOwn(roleScopes, r)) for (const s of roleScopes[r] ?? []) out.add(s);
   for (const s of (scopeClaim ?? '').split(' ')) if (s && s !== '*') out.add(s);
   return [...out];
 }
