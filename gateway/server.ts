@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { metricsAllowed } from '../lib/admin-auth.ts';
 import { loadConfig, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
@@ -14,6 +15,7 @@ import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
+import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
@@ -43,6 +45,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
   });
   const apiSchema = captureApiSchema(gateway);
+  const deliveryAudit = createDeliveryAudit(gateway, config, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...leanServerOptions,
@@ -85,8 +88,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }
     if (url.pathname === '/metrics') {
+      if (!metricsAllowed(req, res, config.security.metricsToken)) return;
       const own = await metrics.registry.metrics();
-      const text = await withSubgraphSummary(own, Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics')));
+      const subgraphMetrics = Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics'));
+      const text = await withSubgraphSummary(own, subgraphMetrics, config.security.metricsToken);
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }
@@ -113,6 +118,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     metrics,
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
     limit: (subject) => security.guard.limit(subject),
+    audit: deliveryAudit,
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;
@@ -125,6 +131,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await closeServer(server);
       await apollo.stop();
       await security.close();
+      await deliveryAudit.close();
     },
   };
 }

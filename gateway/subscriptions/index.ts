@@ -7,6 +7,7 @@ import { createEventBus } from '../../lib/events/bus.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
+import type { DeliveryAudit } from '../security/delivery-audit.ts';
 import type { Admitted } from '../security/gate.ts';
 import { createSubscriptionService } from './service.ts';
 import type { Authenticate, Limit } from './caller.ts';
@@ -65,6 +66,8 @@ export async function startLive(opts: {
   authenticate: Authenticate;
   /** The gateway's rate limit, shared with HTTP requests (one counter per subject). */
   limit: Limit;
+  /** Audit of restricted fields delivered to each subscriber. */
+  audit?: DeliveryAudit;
 }): Promise<Live> {
   const bus = await createEventBus(opts.config, opts.log, { listen: true });
   if (bus.kind === 'memory') opts.log.info('event bus in memory: subscriptions see events of this process only (set REDIS_URL to share)');
@@ -78,6 +81,7 @@ export async function startLive(opts: {
     limits: opts.config.security.limits,
     hideSuggestions: !opts.config.security.allowIntrospection,
     limit: opts.limit,
+    ...(opts.audit ? { audit: opts.audit } : {}),
   });
   const sse = createSseHandler(live, opts.log);
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import {
   GraphQLError,
@@ -20,6 +21,7 @@ import { Counter } from 'prom-client';
 import type { EventBus } from '../../lib/events/bus.ts';
 import { isEventId } from '../../lib/events/ids.ts';
 import type { QueryLimits } from '../../lib/config.ts';
+import type { DeliveryAudit } from '../security/delivery-audit.ts';
 import { checkOperation } from '../security/plugins.ts';
 import { withoutSuggestions } from '../../lib/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
@@ -82,6 +84,8 @@ export interface SubscriptionServiceOptions {
   hideSuggestions: boolean;
   /** The gateway's rate limit, one counter per subject for every transport. */
   limit: Limit;
+  /** One audit record per subscriber and event that carries a restricted field. */
+  audit?: DeliveryAudit;
 }
 
 const coded = (message: string, code: string, from?: GraphQLError, extensions: Record<string, unknown> = {}) =>
@@ -149,6 +153,9 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       const plant = args.plant ?? undefined;
       const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined);
       const scopes = scopeKey(ctx.caller);
+      const audited = opts.audit?.fieldsOf(schema, plan.query);
+      const requestId = randomUUID();
+      const operationName = info.operation.name?.value ?? null;
       opts.metrics.subscriptionsActive.inc();
       return mapIterator(
         untilExpiry(events, ctx.caller.expiresAt),
@@ -162,6 +169,10 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
               return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
             }),
           );
+          if (audited?.size) {
+            const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
+            opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
+          }
           return { event, fed };
         },
         () => {

@@ -40,6 +40,8 @@ export function effectiveScopes(
 export interface CallerEnvelope {
   caller: Caller;
   requestId?: string | undefined;
+  /** The client's `x-request-id`, as sent (the gateway makes `requestId` itself). */
+  clientRequestId?: string | undefined;
   operationName?: string | null | undefined;
   queryHash?: string | undefined;
 }
@@ -60,6 +62,7 @@ export function decodeEnvelope(value: string | undefined): CallerEnvelope {
     return {
       caller: { sub, roles: strings(c.roles), scopes: strings(c.scopes), anonymous: sub === null },
       requestId: typeof raw.requestId === 'string' ? raw.requestId : undefined,
+      clientRequestId: typeof raw.clientRequestId === 'string' ? raw.clientRequestId : undefined,
       operationName: typeof raw.operationName === 'string' ? raw.operationName : null,
       queryHash: typeof raw.queryHash === 'string' ? raw.queryHash : undefined,
     };

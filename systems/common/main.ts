@@ -1,6 +1,6 @@
 /** Start-up helpers for running a demo system as its own process (env read here only, never deeper). */
 import { pathToFileURL } from 'node:url';
-import type { RunningSystem } from './server.ts';
+import type { RunningSystem, SystemNetOptions } from './server.ts';
 
 export function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -8,6 +8,15 @@ export function envNumber(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${raw}'`);
   return n;
+}
+
+/** HOST, ADMIN_TOKEN and NODE_ENV, as the hub's own servers read them. */
+export function netFromEnv(): SystemNetOptions {
+  return {
+    host: process.env.HOST || '127.0.0.1',
+    adminToken: process.env.ADMIN_TOKEN || undefined,
+    production: process.env.NODE_ENV === 'production',
+  };
 }
 
 export function isMain(moduleUrl: string): boolean {

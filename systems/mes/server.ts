@@ -1,6 +1,6 @@
 /** The demo MES (REST JSON, ISA-95 words) as a process of its own: `npm run start:mes-api`. */
-import { envNumber, isMain, runSystem } from '../common/main.ts';
-import { listen, type RunningSystem } from '../common/server.ts';
+import { envNumber, isMain, netFromEnv, runSystem } from '../common/main.ts';
+import { assertAdminProtected, listen, protectAdmin, type RunningSystem, type SystemNetOptions } from '../common/server.ts';
 import { generatePlant, seedFrom } from '../plant.ts';
 import { Rng } from '../plant/random.ts';
 import { createMesApp } from './app.ts';
@@ -10,7 +10,7 @@ import { Simulator } from './simulator.ts';
 import { StreamRegistry } from './sse.ts';
 import { MesStore } from './store.ts';
 
-export interface MesSystemOptions {
+export interface MesSystemOptions extends SystemNetOptions {
   /** 0 picks a free port. */
   port: number;
   seed: number;
@@ -21,6 +21,7 @@ export interface MesSystemOptions {
 
 /** Generates the plant, keeps the MES's half and serves it; resolves once listening. */
 export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSystem> {
+  assertAdminProtected(opts, 'demo MES');
   const plant = generatePlant({ seed: opts.seed, scale: opts.scale });
   const store = new MesStore(plant.mes);
   const events = new EventLog();
@@ -29,10 +30,15 @@ export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSys
   const streams = new StreamRegistry();
   const app = createMesApp({ store, events, floor, streams, seededFaults: plant.seededFaults });
   const simulator = opts.simulate === false ? undefined : new Simulator(store, floor, rng.fork('simulator'));
-  const running = await listen(app.handler, opts.port, () => {
-    simulator?.stop();
-    streams.endAll();
-  });
+  const running = await listen(
+    protectAdmin(app.handler, opts.adminToken, 'rest'),
+    opts.port,
+    () => {
+      simulator?.stop();
+      streams.endAll();
+    },
+    opts.host,
+  );
   simulator?.start();
   return running;
 }
@@ -42,5 +48,5 @@ if (isMain(import.meta.url)) {
   const seed = seedFrom(process.env.DEMO_SEED ?? '42');
   const scale = envNumber('DEMO_SCALE', 1);
   const simulate = !['off', 'false', '0'].includes((process.env.MES_SIMULATE ?? 'on').toLowerCase());
-  runSystem('demo MES', () => startMesSystem({ port, seed, scale, simulate }), { seed, scale, simulate });
+  runSystem('demo MES', () => startMesSystem({ port, seed, scale, simulate, ...netFromEnv() }), { seed, scale, simulate });
 }
