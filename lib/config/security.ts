@@ -135,7 +135,7 @@ export function loadSecurityConfig(env: Env, production: boolean): SecurityConfi
       maxVariableNodes: number(env, 'MAX_VARIABLE_VALUES', 10_000, 1, 1e7),
       maxVariableDepth: number(env, 'MAX_VARIABLE_DEPTH', 12, 1, 1000),
       maxErrors: number(env, 'MAX_ERRORS', 20, 1, 1000),
-      maxTokens: number(env, 'MAX_QUERY_TOKENS', 20_000, 100, 1e7),
+      maxTokens: number(env, 'MAX_QUERY_TOKENS', 10_000, 100, 1e7),
       maxSubscriptionsPerConnection: number(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 1e6),
       // Demo mode serves a wall of boards (1,000 connections) from one address without tokens.
       maxSubscriptionsPerSubject: number(env, 'MAX_SUBSCRIPTIONS_PER_SUBJECT', production ? 200 : 0, 0, 1e7),
