@@ -85,7 +85,8 @@ export function createAuthenticator(s: SecurityConfig): Authenticator {
       roles,
       scopes: effectiveScopes(roles, scope, s.roleScopes),
       anonymous: false,
-      ...(typeof p.exp === 'number' ? { expiresAt: p.exp * 1000 } : {}),
+      // The same tolerance jwtVerify grants, so a reconnect inside it is not accepted and then cut at once.
+      ...(typeof p.exp === 'number' ? { expiresAt: (p.exp + CLOCK_TOLERANCE_S) * 1000 } : {}),
     };
   };
 
