@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { metricsAllowed } from '../lib/admin-auth.ts';
-import { loadConfig, type HubConfig } from '../lib/config.ts';
+import { loadConfig, subgraphUrl, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
@@ -25,8 +25,8 @@ export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.me
 /** Where the gateway reaches each subgraph: the operator's URL, else localhost on the configured port. */
 export function subgraphUrls(config: HubConfig): Record<string, string> {
   return {
-    erp: config.erpSubgraphUrl ?? `http://127.0.0.1:${config.ports.erpSubgraph}/graphql`,
-    mes: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    erp: subgraphUrl(config, 'erp'),
+    mes: subgraphUrl(config, 'mes'),
   };
 }
 
