@@ -22,23 +22,25 @@ const DISCARD_MAX_MS = 5000;
 
 /**
  * Throws away the rest of a request body that will not be used (refused: 401, 413, 429). A few MiB
- * are read so that a client still sending gets the answer on a reusable connection; past that, or after
- * a few seconds, the socket is destroyed: a refused 600 MB upload costs neither memory nor minutes.
+ * are read so that a client still sending gets the answer on a reusable connection; past that the
+ * request is paused (TCP flow control stops the sender, who already has the answer) and the socket is
+ * closed a few seconds later. Destroying it at once would reset the connection while the client may not
+ * yet have read the answer. A refused 600 MB upload costs neither memory nor minutes.
  */
 export function discardBody(req: IncomingMessage): void {
   if (req.readableEnded || req.destroyed) return;
   let seen = 0;
-  const cut = () => {
-    clearTimeout(timer);
-    req.socket?.destroy();
-  };
-  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  const timer = setTimeout(() => req.socket?.destroy(), DISCARD_MAX_MS);
   timer.unref();
   req.removeAllListeners('data');
-  req.on('data', (c: Buffer) => {
+  const onData = (c: Buffer) => {
     seen += c.length;
-    if (seen > DISCARD_MAX_BYTES) cut();
-  });
+    if (seen > DISCARD_MAX_BYTES) {
+      req.off('data', onData);
+      req.pause();
+    }
+  };
+  req.on('data', onData);
   req.once('end', () => clearTimeout(timer));
   req.once('close', () => clearTimeout(timer));
   req.resume();
