@@ -89,8 +89,7 @@ export function checkVariables(
         continue;
       }
       coerceInputValue(value, type, (path, _invalid, error) => {
-        const at = path.length ? ` at "${[name, ...path].join('.')}"` : '';
-        push(`Variable "$${name}" got invalid value${at}; ${error.message}`);
+        push(`Variable "$${name}" got invalid value at "${[name, ...path].join('.')}"; ${error.message}`);
       });
     }
   } catch (e) {
