@@ -50,7 +50,12 @@ export function createGatewayGuard(config: HubConfig, log: Logger): GatewayGuard
       : undefined;
   const refuse = (req: IncomingMessage, res: ServerResponse, e: unknown) => {
     discardBody(req); // never buffered; cut off if it keeps coming
-    sendCoded(res, e as Parameters<typeof sendCoded>[1]);
+    if (typeof (e as { extensions?: { code?: unknown } })?.extensions?.code === 'string') {
+      return sendCoded(res, e as Parameters<typeof sendCoded>[1]);
+    }
+    // A token check that failed for a reason of ours: refused, logged, and no internal text sent.
+    log.error('token check failed', { err: e instanceof Error ? e.message : String(e) });
+    sendCoded(res, { message: 'The bearer token is not valid.', extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
   };
   const check = async (subject: string): Promise<{ error?: GraphQLError; remaining?: number }> => {
     if (!limiter) return {};
