@@ -30,6 +30,7 @@ runMain(async () => {
       seed: config.demoSeed,
       scale: config.demoScale,
       simulate: config.demoSimulate,
+      mqtt: config.events.demoMqtt,
       ...systemNet,
     });
     running.push(mes);
