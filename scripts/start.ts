@@ -20,8 +20,9 @@ runMain(async () => {
   const lines: string[] = [];
   // One anchor for both demo systems, so that their halves of the plant share one timeline.
   const anchor = config.demoEpoch ?? Math.floor(Date.now() / 60_000) * 60_000;
+  const systemNet = { host: config.host, adminToken: config.adminToken, production: config.production };
   if (!config.erpApiUrl) {
-    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale, anchor });
+    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale, anchor, ...systemNet });
     running.push(erp);
     lines.push(`demo ERP (OData)      ${erp.url}/odata/ProductionOrders?$top=5`);
   }
@@ -33,6 +34,7 @@ runMain(async () => {
       anchor,
       simulate: config.demoSimulate,
       mqtt: config.events.demoMqtt,
+      ...systemNet,
     });
     running.push(mes);
     lines.push(`demo MES (REST)       ${mes.url}/api/v1/job-orders?limit=5`);

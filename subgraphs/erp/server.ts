@@ -28,7 +28,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
     typeDefs,
     resolvers,
     context: async () => createErpContext(source, due, cache),
-    routes: [cachePurgeRoute(cache, config)],
+    routes: [cachePurgeRoute(cache)],
     metrics,
     log,
     host: config.host,
