@@ -13,7 +13,7 @@ import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
-import { checkSubgraphs } from './readiness.ts';
+import { checkSubgraphs, subgraphCircuits } from './readiness.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
@@ -78,9 +78,9 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
-      const subgraphs = await checkSubgraphs(urls, undefined, security.signProbe);
+      const [subgraphs, circuits] = await Promise.all([checkSubgraphs(urls, undefined, security.signProbe), subgraphCircuits(urls)]);
       const ready = Object.values(subgraphs).every(Boolean);
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs, circuits });
     }
     if (url.pathname === '/metrics') {
       const own = await metrics.registry.metrics();

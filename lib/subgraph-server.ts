@@ -13,6 +13,7 @@ import { createSubgraphTrust } from './auth/subgraph-trust.ts';
 import { assertSecurityReady, type HubConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { HubMetrics } from './metrics.ts';
+import { circuitReport } from './resilience.ts';
 
 export type { RunningServer } from './http-server.ts';
 
@@ -86,6 +87,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   const server = createHttpServer(opts.log, async (req, res, url) => {
     if (url.pathname === '/graphql') return graphql(req, res, url.search);
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
+    // Ready even with a breaker open: this subgraph still serves stale copies and the other system's
+    // fields, so taking it out of rotation would only turn a partial outage into a full one.
+    if (url.pathname === '/ready') return sendJson(res, 200, { status: 'ready', service: opts.name, circuits: await circuitReport(opts.metrics) });
     if (url.pathname === '/metrics') return serveMetrics(res, opts.metrics);
     for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
     sendJson(res, 404, { error: 'not found' });

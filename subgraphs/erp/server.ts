@@ -19,7 +19,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const log = createLogger('erp-subgraph', config.logLevel);
   const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
   const metrics = createMetrics('erp-subgraph');
-  const client = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const client = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
   const backend = createCacheBackend(config, log);
   const cache = createEntityCache(config, 'erp', backend, metrics);
   const source = createODataErpSource(client);
@@ -35,7 +35,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
     port: config.ports.erpSubgraph,
     config,
     onClose: async () => {
-      client.close();
+      await client.close();
       await backend.close();
     },
   });

@@ -97,7 +97,7 @@ export async function createIntegrity(
   const { log, metrics } = deps;
   const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
   // The MES subgraph's own keep-alive client to the ERP: read-only bulk reads and the relay's posts.
-  const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
   const ttl = config.integrity;
   let redis: Redis | Cluster | undefined;
   if (config.redisUrl) {
@@ -149,7 +149,7 @@ export async function createIntegrity(
     async close() {
       deps.mapping.stop();
       await relay.stop();
-      erpClient.close();
+      await erpClient.close();
       await redis?.quit().catch(() => undefined);
     },
   };

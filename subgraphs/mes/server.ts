@@ -52,7 +52,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const log = createLogger('mes-subgraph', config.logLevel);
   const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
   const metrics = createMetrics('mes-subgraph');
-  const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
   const backend = createCacheBackend(config, log);
   const cache = createEntityCache(config, 'mes', backend, metrics);
   const source = createRestMesSource(client);
@@ -94,7 +94,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
       await integrity.close();
       await bridge.stop();
       await bus.close();
-      client.close();
+      await client.close();
       await backend.close();
     },
   });
