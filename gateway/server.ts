@@ -7,6 +7,7 @@ import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
 import { isMain, runMain } from '../lib/main.ts';
+import { flushTracing, startTracing, traceRequest } from '../lib/tracing.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { closeServer, createHttpServer, listen, type RunningServer } from '../lib/http-server.ts';
 import { createGatewayContext, type GatewayContext } from './context.ts';
@@ -34,6 +35,7 @@ export function subgraphUrls(config: HubConfig): Record<string, string> {
  */
 export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('gateway', config.logLevel);
+  await startTracing(config.tracing, 'gateway', log);
   const metrics = createMetrics('gateway');
   const urls = subgraphUrls(config);
   const security = createGatewaySecurity(config, log);
@@ -74,7 +76,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
         metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
         return;
       }
-      return graphql(req, res, url.search);
+      return traceRequest(req, 'gateway', () => graphql(req, res, url.search));
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
@@ -122,6 +124,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await closeServer(server);
       await apollo.stop();
       await security.close();
+      await flushTracing();
     },
   };
 }

@@ -14,6 +14,7 @@ import { assertSecurityReady, type HubConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { HubMetrics } from './metrics.ts';
 import { circuitReport } from './resilience.ts';
+import { flushTracing, traceRequest } from './tracing.ts';
 
 export type { RunningServer } from './http-server.ts';
 
@@ -85,7 +86,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   });
 
   const server = createHttpServer(opts.log, async (req, res, url) => {
-    if (url.pathname === '/graphql') return graphql(req, res, url.search);
+    if (url.pathname === '/graphql') return traceRequest(req, `${opts.name}-subgraph`, () => graphql(req, res, url.search));
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
     // Ready even with a breaker open: this subgraph still serves stale copies and the other system's
     // fields, so taking it out of rotation would only turn a partial outage into a full one.
@@ -105,6 +106,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       await apollo.stop();
       await audit.close();
       await opts.onClose?.();
+      await flushTracing();
     },
   };
 }

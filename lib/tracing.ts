@@ -39,6 +39,9 @@ export async function startTracing(config: TracingConfig, service: string, log?:
   log?.info('tracing on', { exporter: config.exporter, url: config.exporter === 'otlp' ? config.otlpUrl : undefined });
 }
 
+/** True once `startTracing` turned tracing on in this process. */
+export const tracingOn = (): boolean => on;
+
 /** Sends what is buffered (on close: spans of the last requests are not lost). */
 export const flushTracing = (): Promise<void> => (on ? flush().catch(() => undefined) : Promise.resolve());
 

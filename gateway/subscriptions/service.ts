@@ -23,6 +23,7 @@ import type { QueryLimits } from '../../lib/config.ts';
 import { exceededLimit } from '../security/plugins.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import { eventSpan } from '../../lib/tracing.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
 import { gatewayContextFor, scopeKey, type SubscriptionCaller } from './caller.ts';
@@ -114,7 +115,8 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       opts.metrics.subscriptionsActive.inc();
       return mapIterator(
         events,
-        async (event): Promise<EventPayload> => {
+        // One CONSUMER span per event and subscriber, continuing the trace the event carries from its publish.
+        (event): Promise<EventPayload> => eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, async () => {
           if (!plan.query) return { event, fed: NO_FED };
           const query = plan.query;
           const fed = await shared.get(`${event.id}\n${scopes}\n${plan.key}`, () =>
@@ -124,7 +126,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
             }),
           );
           return { event, fed };
-        },
+        }),
         () => opts.metrics.subscriptionsActive.dec(),
       );
     };

@@ -8,6 +8,7 @@ import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
 import { createMetrics } from '../../lib/metrics.ts';
+import { startTracing } from '../../lib/tracing.ts';
 import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
@@ -50,6 +51,8 @@ const BRIDGE_WAIT_MS = 5000;
  */
 export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOptions = {}): Promise<RunningServer> {
   const log = createLogger('mes-subgraph', config.logLevel);
+  // Before the event bus and connectors are made: they check once whether tracing is on.
+  await startTracing(config.tracing, 'mes-subgraph', log);
   const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
   const metrics = createMetrics('mes-subgraph');
   const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
