@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../../lib/auth/demo-tokens.ts';
+import { freePort } from '../../test/support/processes.ts';
 
 export type Piece = 'erp-api' | 'mes-api' | 'erp' | 'mes' | 'gateway';
 const ENTRY: Record<Piece, string> = {
@@ -37,17 +38,6 @@ export interface DrillPlant {
   /** Processes that exited without being killed by the drill. */
   crashes: string[];
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
