@@ -14,7 +14,8 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
 }
 
 const ORDER = 'query Order($id: ID!) { productionOrder(id: $id) { id plannedQuantity } }';
-const BREAKER = { BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: '800', UPSTREAM_READ_RETRIES: '1' };
+// Half-open after 4 s: long enough that the ten queries below all meet the open breaker on a busy machine.
+const BREAKER = { BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: '4000', UPSTREAM_READ_RETRIES: '1' };
 
 describe.each([
   ['demo', {}],

@@ -1,5 +1,5 @@
 /** What the drill checks in the systems of record themselves, never through the hub. */
-import { confirmationId } from '../../subgraphs/mes/writes/model.ts';
+import { confirmationId } from '../../subgraphs/mes/closed-loop/model.ts';
 import type { DrillPlant } from './plant.ts';
 import type { ConfirmTarget } from './probes.ts';
 

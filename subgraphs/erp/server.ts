@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
-import { createJsonClient } from '../../lib/http-client.ts';
-import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
-import { createMetrics } from '../../lib/metrics.ts';
+import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
 import { startTracing } from '../../lib/tracing.ts';
-import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createErpContext } from './context.ts';
 import { createODataErpSource } from './odata-source.ts';
 import { resolvers } from './resolvers.ts';
@@ -17,14 +13,8 @@ const typeDefs = parse(readFileSync(new URL('../../schema/erp.graphql', import.m
 
 /** Starts the ERP subgraph on `config.ports.erpSubgraph`, wrapping the ERP at `config.erpApiUrl`. */
 export async function startErpSubgraph(config: HubConfig): Promise<RunningServer> {
-  const log = createLogger('erp-subgraph', config.logLevel);
-  // Before the connectors are made: they check once whether tracing is on.
+  const { log, metrics, client, backend, cache } = subgraphFoundation(config, 'erp');
   await startTracing(config.tracing, 'erp-subgraph', log);
-  const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
-  const metrics = createMetrics('erp-subgraph');
-  const client = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
-  const backend = createCacheBackend(config, log);
-  const cache = createEntityCache(config, 'erp', backend, metrics);
   const source = createODataErpSource(client);
   return startSubgraphServer({
     name: 'erp',
