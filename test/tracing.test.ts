@@ -37,7 +37,6 @@ describe.each([
       MES_SIMULATE: 'off',
       SUBGRAPH_SIGNING_SECRET: secret,
       JWT_SECRET: secret,
-      ADMIN_TOKEN: secret,
       AUDIT_LOG: 'off',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: '100',

@@ -75,6 +75,9 @@ export async function startDrillPlant(): Promise<DrillPlant> {
     SUBGRAPH_SIGNING_SECRET: secret,
     AUDIT_LOG: 'off',
     LOG_LEVEL: 'warn',
+    // Demo mode: the demo systems' admin API (faults, the terminal) stays open to the drill.
+    NODE_ENV: '',
+    ADMIN_TOKEN: '',
   };
   const running = new Map<Piece | 'redis', ChildProcess>();
   const killed = new Set<ChildProcess>();
