@@ -4,8 +4,11 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
  * The one way the hub connects to Redis. Every connection is made for one use, and the use fixes how
  * it behaves while Redis is away (README, "Redis connections", lists them and counts them per process):
  *
- * - `cache`: fail fast. No offline queue, one retry, 500 ms per command: a query falls back to the
- *   system of record at once instead of waiting behind a dead connection.
+ * - `cache`: fail fast. No offline queue, one retry, 2 s per command: a query falls back to the
+ *   system of record at once instead of waiting behind a dead connection. The command timeout only
+ *   guards against a Redis that accepts and never answers: a timer that fires while the event loop is
+ *   busy counts as a timeout even when the answer has arrived, and at 500 ms that turned busy
+ *   seconds into cache misses (each one a refetch from the system).
  * - `limits`, `audit`: best effort. A reconnect of a second or two is bridged by the offline queue,
  *   then a command fails; the caller lets the request through / keeps the file copy of the record.
  * - `events`: the bridge's compare-and-append, replays, positions. Queued through a reconnect, then an
@@ -28,7 +31,7 @@ export type RedisUse = 'cache' | 'limits' | 'audit' | 'events' | 'outbox' | 'eve
 const retryStrategy = (times: number) => Math.min(times * 200, 2000);
 
 const POLICIES: Record<RedisUse, RedisOptions> = {
-  cache: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 },
+  cache: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000 },
   limits: { enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 1000 },
   audit: { enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 1000 },
   events: { enableOfflineQueue: true, maxRetriesPerRequest: 3 },

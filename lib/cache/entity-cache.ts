@@ -27,6 +27,13 @@ export interface EntityCacheOptions {
 /** Bumped when a cached record's shape changes: entries of another version read as misses. */
 const RECORD_VERSION = 1;
 
+/**
+ * How long a finished fetch stays joinable by requests whose cache read was already out when it
+ * finished. Those reads began before the fetch ended, so its values are as fresh as joining it in flight;
+ * the window only has to outlast one slow MGET (under load one was seen taking several hundred ms).
+ */
+const SETTLED_MS = 5_000;
+
 interface Envelope<V> {
   /** record version */
   s: number;
@@ -38,6 +45,14 @@ interface Envelope<V> {
 export class EntityCache {
   /** Single flight: concurrent requests for the same missing key share one upstream fetch. */
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Fetches that finished recently, by cache key, with the sequence number of their finish. A request
+   * whose MGET was out while a fetch of the same key started and finished misses both the inflight entry
+   * and (if its MGET was served first) the written value; it takes the settled value instead of fetching
+   * again. Only values settled after the request began count.
+   */
+  private readonly settled = new Map<string, { seq: number; value: unknown }>();
+  private seq = 0;
 
   constructor(readonly opts: EntityCacheOptions) {}
 
@@ -67,6 +82,7 @@ export class EntityCache {
     stale: StaleCollector | undefined,
   ): Promise<Map<string, V>> {
     const out = new Map<string, V>();
+    const began = this.seq;
     const unique = [...new Set(keys)];
     const waiting: Promise<void>[] = [];
     const toRead: string[] = [];
@@ -88,12 +104,16 @@ export class EntityCache {
       if (hits) this.opts.metrics?.cacheHits.inc({ type: this.label(type) }, hits);
       if (misses.length) {
         this.opts.metrics?.cacheMisses.inc({ type: this.label(type) }, misses.length);
-        // Another request may have started fetching these while our MGET was out: join it. From here
-        // to the inflight registration in load() nothing awaits, so no third request can slip between.
+        // Another request may have started fetching these while our MGET was out: join it, or take its
+        // result if it has already finished. From here to the inflight registration in load() nothing
+        // awaits, so no third request can slip between.
         const toFetch: string[] = [];
         for (const k of misses) {
-          const pending = this.inflight.get(this.key(type, k)) as Promise<V> | undefined;
+          const key = this.key(type, k);
+          const pending = this.inflight.get(key) as Promise<V> | undefined;
+          const done = this.settled.get(key);
           if (pending) waiting.push(pending.then((v) => void out.set(k, v)));
+          else if (done && done.seq > began) out.set(k, done.value as V);
           else toFetch.push(k);
         }
         if (toFetch.length) waiting.push(this.load(type, toFetch, fetch, absent, stale, out));
@@ -121,9 +141,21 @@ export class EntityCache {
     try {
       const found = await work;
       for (const k of misses) out.set(k, found.get(k) as V);
+      this.remember(type, misses, found);
     } finally {
       for (const k of misses) this.inflight.delete(this.key(type, k));
     }
+  }
+
+  private remember<V>(type: string, keys: string[], found: Map<string, V>): void {
+    const seq = ++this.seq;
+    for (const k of keys) this.settled.set(this.key(type, k), { seq, value: found.get(k) });
+    setTimeout(() => {
+      for (const k of keys) {
+        const key = this.key(type, k);
+        if (this.settled.get(key)?.seq === seq) this.settled.delete(key);
+      }
+    }, SETTLED_MS).unref();
   }
 
   private async fetchAndStore<V>(
@@ -182,6 +214,7 @@ export class EntityCache {
   /** Drops the fresh copies of these entries (the stale copies stay for outages, unless `stale`). */
   invalidate(type: string, ids: readonly string[], opts: { stale?: boolean } = {}): Promise<void> {
     const keys = ids.map((id) => this.key(type, id));
+    for (const key of keys) this.settled.delete(key);
     if (opts.stale) keys.push(...ids.map((id) => this.staleKey(type, id)));
     return this.opts.backend.del(keys);
   }
@@ -189,6 +222,7 @@ export class EntityCache {
   /** Drops every fresh entry of a type, or of this system when no type is given (and the stale copies, if `stale`). */
   async purge(type?: string, opts: { stale?: boolean } = {}): Promise<number> {
     const rest = `${this.opts.system}:${type ? `${type}:` : ''}`;
+    this.settled.clear();
     const fresh = await this.opts.backend.delPrefix(`${this.opts.prefix}:${rest}`);
     return fresh + (opts.stale ? await this.opts.backend.delPrefix(`${this.opts.prefix}:stale:${rest}`) : 0);
   }
