@@ -48,6 +48,9 @@ export const targets: Target[] = [
       DiscrepancyConnection: './reconciliation/compare.ts#DiscrepancyPage',
       MasterDataIssue: './reconciliation/master-data.ts#MasterDataIssueRecord',
       Confirmation: './writes/model.ts#ConfirmationEntry',
+      LotTrace: './reports/trace.ts#LotTraceRecord',
+      TraceNode: './reports/trace.ts#TraceNodeRecord',
+      TraceLink: './reports/trace.ts#TraceLinkRecord',
     },
   },
 ];

@@ -19,6 +19,11 @@ import type {
 } from "./reconciliation/compare.ts";
 import type { MasterDataIssueRecord } from "./reconciliation/master-data.ts";
 import type { ConfirmationEntry } from "./writes/model.ts";
+import type {
+  LotTraceRecord,
+  TraceNodeRecord,
+  TraceLinkRecord,
+} from "./reports/trace.ts";
 import type { MesContext } from "./context.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -76,6 +81,14 @@ export type Query = {
   pendingConfirmations: Array<Confirmation>;
   /** One confirmation made through confirmOperation, while it is queued and for the retention time after. */
   confirmation?: Maybe<Confirmation>;
+  /**
+   * The genealogy of a lot, one level per consumption step: BACKWARD lists what went into it (down to
+   * purchased lots), FORWARD what it went into (up to finished lots: a recall). Breadth-first, each lot
+   * once (a cycle in the MES data is cut, not followed). `maxDepth` 0..TRACE_MAX_DEPTH (default: 10, or
+   * TRACE_MAX_DEPTH when lower);
+   * more than TRACE_MAX_NODES lots is refused with QUERY_TOO_COMPLEX. Unknown lot: null.
+   */
+  traceLot?: Maybe<LotTrace>;
 };
 
 export type QueryworkOrderArgs = {
@@ -113,6 +126,12 @@ export type QuerypendingConfirmationsArgs = {
 
 export type QueryconfirmationArgs = {
   id: Scalars["ID"];
+};
+
+export type QuerytraceLotArgs = {
+  id: Scalars["ID"];
+  direction: TraceDirection;
+  maxDepth?: InputMaybe<Scalars["Int"]>;
 };
 
 export type Mutation = {
@@ -502,6 +521,63 @@ export type EquipmentStateEvent = {
   state: EquipmentState;
 };
 
+export type TraceDirection =
+  /** From a lot to the lots consumed into it, and theirs. */
+  | "BACKWARD"
+  /** From a lot to the lots it was consumed into, and theirs. */
+  | "FORWARD";
+
+export type LotTrace = {
+  __typename?: "LotTrace";
+  direction: TraceDirection;
+  /** The traced lot (depth 0). */
+  root: TraceNode;
+  /** Every lot reached, breadth-first (root first), each once. */
+  nodes: Array<TraceNode>;
+  /** The consumption bookings between the nodes. */
+  links: Array<TraceLink>;
+  /**
+   * The lots where the trace ends: FORWARD, lots nothing consumed further (finished goods, or stock not
+   * used yet); BACKWARD, lots not made from other lots (purchased). The answer to a recall.
+   */
+  ends: Array<TraceNode>;
+  /** The deepest level reached. */
+  depth: Scalars["Int"];
+  /** True when `maxDepth` cut the trace (lots at the last level lead further). */
+  truncated: Scalars["Boolean"];
+};
+
+export type TraceNode = {
+  __typename?: "TraceNode";
+  /** Consumption steps from the root. */
+  depth: Scalars["Int"];
+  lot: MaterialLot;
+  /** The ERP material of the lot (through the master-data mapping); null when its MES code is unmapped. */
+  material?: Maybe<Material>;
+  /** The MES work order that produced the lot; null for a purchased lot. */
+  workOrder?: Maybe<WorkOrder>;
+  /** The ERP production order that made the lot (its work order's); null for a purchased lot. */
+  productionOrder?: Maybe<ProductionOrder>;
+  /** Quality results of the work order that produced the lot. */
+  qualityResults: Array<QualityResult>;
+  /** Ids of the lots one step further in the trace's direction. */
+  next: Array<Scalars["ID"]>;
+};
+
+export type TraceLink = {
+  __typename?: "TraceLink";
+  /** The component lot. */
+  consumedLot: Scalars["ID"];
+  /** The lot it went into. */
+  producedLot: Scalars["ID"];
+  /** In the ERP base unit of the component's material when the mapping allows, else in the MES unit. */
+  quantity: Scalars["Float"];
+  unit: Scalars["String"];
+  unitConverted: Scalars["Boolean"];
+  workOrder?: Maybe<WorkOrder>;
+  consumedAt: Scalars["DateTime"];
+};
+
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
@@ -669,6 +745,10 @@ export type ResolversTypes = {
       equipment: ResolversTypes["Equipment"];
     }
   >;
+  TraceDirection: TraceDirection;
+  LotTrace: ResolverTypeWrapper<LotTraceRecord>;
+  TraceNode: ResolverTypeWrapper<TraceNodeRecord>;
+  TraceLink: ResolverTypeWrapper<TraceLinkRecord>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -712,6 +792,9 @@ export type ResolversParentTypes = {
   EquipmentStateEvent: Omit<EquipmentStateEvent, "equipment"> & {
     equipment: ResolversParentTypes["Equipment"];
   };
+  LotTrace: LotTraceRecord;
+  TraceNode: TraceNodeRecord;
+  TraceLink: TraceLinkRecord;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
@@ -773,6 +856,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryconfirmationArgs, "id">
+  >;
+  traceLot?: Resolver<
+    Maybe<ResolversTypes["LotTrace"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QuerytraceLotArgs, "id" | "direction">
   >;
 };
 
@@ -1374,6 +1463,75 @@ export type EquipmentStateEventResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type LotTraceResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["LotTrace"] =
+    ResolversParentTypes["LotTrace"],
+> = {
+  direction?: Resolver<
+    ResolversTypes["TraceDirection"],
+    ParentType,
+    ContextType
+  >;
+  root?: Resolver<ResolversTypes["TraceNode"], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes["TraceNode"]>, ParentType, ContextType>;
+  links?: Resolver<Array<ResolversTypes["TraceLink"]>, ParentType, ContextType>;
+  ends?: Resolver<Array<ResolversTypes["TraceNode"]>, ParentType, ContextType>;
+  depth?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TraceNodeResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["TraceNode"] =
+    ResolversParentTypes["TraceNode"],
+> = {
+  depth?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  lot?: Resolver<ResolversTypes["MaterialLot"], ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  workOrder?: Resolver<
+    Maybe<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  productionOrder?: Resolver<
+    Maybe<ResolversTypes["ProductionOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  qualityResults?: Resolver<
+    Array<ResolversTypes["QualityResult"]>,
+    ParentType,
+    ContextType
+  >;
+  next?: Resolver<Array<ResolversTypes["ID"]>, ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TraceLinkResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["TraceLink"] =
+    ResolversParentTypes["TraceLink"],
+> = {
+  consumedLot?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  producedLot?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  unitConverted?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  workOrder?: Resolver<
+    Maybe<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  consumedAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -1397,6 +1555,9 @@ export type Resolvers<ContextType = MesContext> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   ProductionProgressEvent?: ProductionProgressEventResolvers<ContextType>;
   EquipmentStateEvent?: EquipmentStateEventResolvers<ContextType>;
+  LotTrace?: LotTraceResolvers<ContextType>;
+  TraceNode?: TraceNodeResolvers<ContextType>;
+  TraceLink?: TraceLinkResolvers<ContextType>;
 };
 
 export type Loader<TReturn, TObj, TParams, TContext> = (
@@ -1939,5 +2100,45 @@ export interface Loaders<
       TContext
     >;
     state?: LoaderResolver<EquipmentState, EquipmentStateEvent, {}, TContext>;
+  };
+
+  LotTrace?: {
+    direction?: LoaderResolver<TraceDirection, LotTrace, {}, TContext>;
+    root?: LoaderResolver<TraceNode, LotTrace, {}, TContext>;
+    nodes?: LoaderResolver<Array<TraceNode>, LotTrace, {}, TContext>;
+    links?: LoaderResolver<Array<TraceLink>, LotTrace, {}, TContext>;
+    ends?: LoaderResolver<Array<TraceNode>, LotTrace, {}, TContext>;
+    depth?: LoaderResolver<Scalars["Int"], LotTrace, {}, TContext>;
+    truncated?: LoaderResolver<Scalars["Boolean"], LotTrace, {}, TContext>;
+  };
+
+  TraceNode?: {
+    depth?: LoaderResolver<Scalars["Int"], TraceNode, {}, TContext>;
+    lot?: LoaderResolver<MaterialLot, TraceNode, {}, TContext>;
+    material?: LoaderResolver<Maybe<Material>, TraceNode, {}, TContext>;
+    workOrder?: LoaderResolver<Maybe<WorkOrder>, TraceNode, {}, TContext>;
+    productionOrder?: LoaderResolver<
+      Maybe<ProductionOrder>,
+      TraceNode,
+      {},
+      TContext
+    >;
+    qualityResults?: LoaderResolver<
+      Array<QualityResult>,
+      TraceNode,
+      {},
+      TContext
+    >;
+    next?: LoaderResolver<Array<Scalars["ID"]>, TraceNode, {}, TContext>;
+  };
+
+  TraceLink?: {
+    consumedLot?: LoaderResolver<Scalars["ID"], TraceLink, {}, TContext>;
+    producedLot?: LoaderResolver<Scalars["ID"], TraceLink, {}, TContext>;
+    quantity?: LoaderResolver<Scalars["Float"], TraceLink, {}, TContext>;
+    unit?: LoaderResolver<Scalars["String"], TraceLink, {}, TContext>;
+    unitConverted?: LoaderResolver<Scalars["Boolean"], TraceLink, {}, TContext>;
+    workOrder?: LoaderResolver<Maybe<WorkOrder>, TraceLink, {}, TContext>;
+    consumedAt?: LoaderResolver<Scalars["DateTime"], TraceLink, {}, TContext>;
   };
 }

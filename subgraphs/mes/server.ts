@@ -17,6 +17,7 @@ import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
 import { createRestMesSource } from './rest-source.ts';
+import { reportResolvers } from './reports/resolvers.ts';
 import { resolvers } from './resolvers.ts';
 
 const typeDefs = parse(readFileSync(new URL('../../schema/mes.graphql', import.meta.url), 'utf8'));
@@ -65,6 +66,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
   const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
+  const reports = { erp: integrity.services.erp, config: config.reports };
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
     feed: createSseMesFeed(mesApiUrl, client),
@@ -82,8 +84,8 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
-    resolvers: mergeResolvers(resolvers, integrityResolvers),
-    context: async () => createMesContext(source, mapping.current, integrity.services, cache),
+    resolvers: mergeResolvers(resolvers, integrityResolvers, reportResolvers),
+    context: async () => createMesContext(source, mapping.current, integrity.services, reports, cache),
     routes: [cachePurgeRoute(cache, config), ...integrity.routes],
     metrics,
     log,

@@ -74,6 +74,27 @@ export interface MesQualityResult {
   recordedAt: string;
 }
 
+/** A consumption booking: `quantity` (in the component lot's `unit`) of `consumedLot` went into `producedLot`. */
+export interface MesConsumption {
+  id: string;
+  producedLot: string;
+  consumedLot: string;
+  jobOrderId: string;
+  quantity: number;
+  unit: string;
+  consumedAt: string;
+}
+
+export type GenealogyDirection = 'backward' | 'forward';
+
+/** One lot of a genealogy level: its producing work order, that order's quality results, its links one step on. */
+export interface MesGenealogyItem {
+  lot: MesLot;
+  jobOrder: MesJobOrder | null;
+  qualityResults: MesQualityResult[];
+  links: MesConsumption[];
+}
+
 /** One row of the master-data team's export: `erpQuantity = mesQuantity * factor` (null: no factor known). */
 export interface MappingRow {
   erpMaterial: string;
@@ -91,4 +112,8 @@ export interface MesSource {
   lotsByIds(ids: readonly string[]): Promise<MesLot[]>;
   lotsByMaterialCodes(codes: readonly string[]): Promise<MesLot[]>;
   qualityByJobOrders(jobOrderIds: readonly string[]): Promise<MesQualityResult[]>;
+  /** One level of a lot genealogy, in one upstream call whatever the number of lots. */
+  genealogy(lotIds: readonly string[], direction: GenealogyDirection): Promise<MesGenealogyItem[]>;
+  /** Consumption bookings of work orders (actual material usage). */
+  consumptionsByJobOrders(jobOrderIds: readonly string[]): Promise<MesConsumption[]>;
 }

@@ -1,7 +1,7 @@
 import type { RecordStore } from '../common/admin.ts';
 import { Collection } from '../common/collection.ts';
 import { HttpError } from '../common/http.ts';
-import type { MesData, MesEquipment, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
+import type { MesConsumption, MesData, MesEquipment, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
 import { checkRecord } from './records.ts';
 
 /** What admin writes need of a table; method syntax keeps it assignable from every Collection<T>. */
@@ -17,6 +17,7 @@ export class MesStore implements RecordStore {
   readonly lots: Collection<MesLot>;
   readonly qualityResults: Collection<MesQualityResult>;
   readonly mapping: Collection<MesMappingRow>;
+  readonly consumptions: Collection<MesConsumption>;
   private lastLot: number;
   private lastQuality: number;
   private lastJob: number;
@@ -27,6 +28,7 @@ export class MesStore implements RecordStore {
     this.lots = new Collection((l) => l.id, data.lots);
     this.qualityResults = new Collection((q) => q.id, data.qualityResults);
     this.mapping = new Collection((m) => m.mesCode, data.mapping);
+    this.consumptions = new Collection((c) => c.id, data.consumptions);
     this.lastLot = data.lots.length;
     this.lastQuality = data.qualityResults.length;
     this.lastJob = data.jobOrders.length;
@@ -60,6 +62,7 @@ export class MesStore implements RecordStore {
       'material-lots': this.lots,
       'quality-results': this.qualityResults,
       'material-mapping': this.mapping,
+      'lot-consumptions': this.consumptions,
     };
     const t = tables[collection];
     if (!t) throw new HttpError(404, `no collection '${collection}' (${Object.keys(tables).join(', ')})`);

@@ -127,6 +127,19 @@ export interface MesLot {
   consumedLots: string[];
   createdAt: string;
 }
+/**
+ * One consumption booking: `quantity` (in the component lot's unit) of `consumedLot` went into
+ * `producedLot` on work order `jobOrderId`. The genealogy is the graph these records make.
+ */
+export interface MesConsumption {
+  id: string;
+  producedLot: string;
+  consumedLot: string;
+  jobOrderId: string;
+  quantity: number;
+  unit: string;
+  consumedAt: string;
+}
 export interface MesQualityResult {
   id: string;
   jobOrderId: string;
@@ -147,6 +160,7 @@ export interface MesData {
   lots: MesLot[];
   qualityResults: MesQualityResult[];
   mapping: MesMappingRow[];
+  consumptions: MesConsumption[];
 }
 
 export type SeededFaultKind =

@@ -1,0 +1,44 @@
+/** Resolvers of the report fields served by the MES subgraph (README, "Reports"). */
+import type { Resolvers } from '../generated.ts';
+import { roundQuantity } from '../../../lib/units.ts';
+import { workOrderView } from '../model.ts';
+import { traceLot } from './trace.ts';
+
+/** MES ids are opaque; anything that cannot be one answers null without asking the MES. */
+const MES_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Deep enough for raw material -> semi-finished -> finished -> kit chains, small enough to stay cheap. */
+const DEFAULT_DEPTH = 10;
+
+export const reportResolvers: Resolvers = {
+  Query: {
+    traceLot: (_root, { id, direction, maxDepth }, ctx) =>
+      MES_ID.test(id) ? traceLot(ctx, ctx.reports.config, id, direction, maxDepth ?? Math.min(DEFAULT_DEPTH, ctx.reports.config.traceMaxDepth)) : null,
+  },
+  TraceNode: {
+    material: (n, _args, ctx) => {
+      const erp = ctx.mapping.row(n.item.lot.materialCode)?.erpMaterial;
+      return erp ? { id: erp } : null;
+    },
+    workOrder: (n, _args, ctx) => (n.item.jobOrder ? workOrderView(n.item.jobOrder, ctx.mapping) : null),
+    productionOrder: (n) => (n.item.jobOrder ? { id: n.item.jobOrder.erpOrder } : null),
+    qualityResults: (n) => n.item.qualityResults,
+  },
+  TraceLink: {
+    consumedLot: (l) => l.link.consumedLot,
+    producedLot: (l) => l.link.producedLot,
+    quantity: (l, _args, ctx) => {
+      const conv = ctx.mapping.conversion(l.consumed.item.lot.materialCode, l.link.unit);
+      return roundQuantity(l.link.quantity * (conv.ok ? conv.factor : 1));
+    },
+    unit: (l, _args, ctx) => {
+      const conv = ctx.mapping.conversion(l.consumed.item.lot.materialCode, l.link.unit);
+      return conv.ok ? conv.unit : l.link.unit;
+    },
+    unitConverted: (l, _args, ctx) => ctx.mapping.conversion(l.consumed.item.lot.materialCode, l.link.unit).ok,
+    workOrder: async (l, _args, ctx) => {
+      const job = l.produced.item.jobOrder?.id === l.link.jobOrderId ? l.produced.item.jobOrder : await ctx.loaders.job.load(l.link.jobOrderId);
+      return job ? workOrderView(job, ctx.mapping) : null;
+    },
+    consumedAt: (l) => l.link.consumedAt,
+  },
+};

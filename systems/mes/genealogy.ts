@@ -1,0 +1,54 @@
+/**
+ * The MES's batch genealogy read: for a set of lots, each lot with the work order that produced it, that
+ * work order's quality results and the consumption bookings one step away in the asked direction
+ * (backward: what went into the lot; forward: what the lot went into). One call answers a whole level
+ * of a trace, however many lots it holds; a caller walks the graph level by level.
+ */
+import { HttpError } from '../common/http.ts';
+import type { MesConsumption, MesJobOrder, MesLot, MesQualityResult } from '../plant/types.ts';
+import type { MesStore } from './store.ts';
+
+/** Lots per call: a level of a real recall is hundreds of lots; this bounds one answer's size. */
+export const MAX_GENEALOGY_LOTS = 5000;
+
+export interface GenealogyItem {
+  lot: MesLot;
+  jobOrder: MesJobOrder | null;
+  qualityResults: MesQualityResult[];
+  links: MesConsumption[];
+}
+
+export function genealogy(store: MesStore, body: Record<string, unknown>): { items: GenealogyItem[]; missing: string[] } {
+  const { lots, direction } = body;
+  if (!Array.isArray(lots) || lots.length === 0 || lots.length > MAX_GENEALOGY_LOTS || !lots.every((l) => typeof l === 'string')) {
+    throw new HttpError(400, `lots must be an array of 1..${MAX_GENEALOGY_LOTS} lot ids`);
+  }
+  if (direction !== 'backward' && direction !== 'forward') throw new HttpError(400, "direction must be 'backward' or 'forward'");
+  const ids = [...new Set(lots as string[])];
+  const found = store.lots.getMany(ids);
+  const linkField = direction === 'backward' ? 'producedLot' : 'consumedLot';
+  const links = group(store.consumptions.lookup(linkField, ids), (c) => c[linkField]);
+  const jobIds = found.flatMap((l) => (l.producedByJobOrder ? [l.producedByJobOrder] : []));
+  const jobs = new Map(store.jobOrders.getMany(jobIds).map((j) => [j.id, j]));
+  const quality = group(store.qualityResults.lookup('jobOrderId', jobIds), (q) => q.jobOrderId);
+  const known = new Set(found.map((l) => l.id));
+  return {
+    items: found.map((lot) => ({
+      lot,
+      jobOrder: (lot.producedByJobOrder && jobs.get(lot.producedByJobOrder)) || null,
+      qualityResults: lot.producedByJobOrder ? (quality.get(lot.producedByJobOrder) ?? []) : [],
+      links: links.get(lot.id) ?? [],
+    })),
+    missing: ids.filter((id) => !known.has(id)),
+  };
+}
+
+function group<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list) list.push(item);
+    else out.set(key(item), [item]);
+  }
+  return out;
+}
