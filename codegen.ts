@@ -51,6 +51,9 @@ export const targets: Target[] = [
       LotTrace: './reports/trace.ts#LotTraceRecord',
       TraceNode: './reports/trace.ts#TraceNodeRecord',
       TraceLink: './reports/trace.ts#TraceLinkRecord',
+      CostAnalysis: './reports/cost.ts#CostAnalysisRecord',
+      CostLine: './reports/cost.ts#CostLineRecord',
+      CostReportRow: './reports/cost-report.ts#CostReportRecord',
     },
   },
 ];

@@ -24,6 +24,8 @@ import type {
   TraceNodeRecord,
   TraceLinkRecord,
 } from "./reports/trace.ts";
+import type { CostAnalysisRecord, CostLineRecord } from "./reports/cost.ts";
+import type { CostReportRecord } from "./reports/cost-report.ts";
 import type { MesContext } from "./context.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -89,6 +91,12 @@ export type Query = {
    * more than TRACE_MAX_NODES lots is refused with QUERY_TOO_COMPLEX. Unknown lot: null.
    */
   traceLot?: Maybe<LotTrace>;
+  /**
+   * Cost plan vs actual of every order whose planned start is in `from`..`to` (inclusive, exclusive), summed
+   * per `period` bucket (UTC; `time` = the bucket's start; without `period`, `from` or the earliest planned
+   * start) and per `groupBy`. Restricted: needs `finance:read`.
+   */
+  costReport: Array<CostReportRow>;
 };
 
 export type QueryworkOrderArgs = {
@@ -132,6 +140,14 @@ export type QuerytraceLotArgs = {
   id: Scalars["ID"];
   direction: TraceDirection;
   maxDepth?: InputMaybe<Scalars["Int"]>;
+};
+
+export type QuerycostReportArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  from?: InputMaybe<Scalars["DateTime"]>;
+  to?: InputMaybe<Scalars["DateTime"]>;
+  period?: InputMaybe<ReportPeriod>;
+  groupBy?: InputMaybe<Array<CostGroup>>;
 };
 
 export type Mutation = {
@@ -316,6 +332,12 @@ export type ProductionOrder = {
   confirmations: Array<ErpConfirmation>;
   /** Where this order's ERP books and MES actuals disagree (the same rules as `reconciliation`). */
   discrepancies: Array<Discrepancy>;
+  /**
+   * Planned cost (ERP standard cost x BOM x quantity, routing time x work-center rates) against actual cost
+   * (MES consumption, scrap and booked machine and labour time at ERP prices and rates), with the variance
+   * split by cause. Restricted: needs `finance:read`.
+   */
+  costAnalysis?: Maybe<CostAnalysis>;
 };
 
 export type ProductionOrderStatus =
@@ -578,6 +600,96 @@ export type TraceLink = {
   consumedAt: Scalars["DateTime"];
 };
 
+/** A report's time bucket (UTC): a week starts on Monday. */
+export type ReportPeriod = "DAY" | "WEEK" | "MONTH";
+
+export type CostGroup =
+  | "PLANT"
+  | "MATERIAL"
+  /** The work center of each cost line (materials count at the order's first operation). */
+  | "WORK_CENTER"
+  | "ORDER";
+
+export type CostLineKind = "MATERIAL" | "MACHINE" | "LABOUR";
+
+/**
+ * Money is in `currency`. target = the standard cost of what was produced; variance = actual - target =
+ * quantity + scrap + price + time (README "Reports" gives each formula).
+ */
+export type CostAnalysis = {
+  __typename?: "CostAnalysis";
+  currency: Scalars["String"];
+  /** The order's unit; the quantities below are in it. */
+  unit: Scalars["String"];
+  plannedQuantity: Scalars["Float"];
+  producedQuantity: Scalars["Float"];
+  scrapQuantity: Scalars["Float"];
+  plannedCost: Scalars["Float"];
+  targetCost: Scalars["Float"];
+  actualCost: Scalars["Float"];
+  variance: Scalars["Float"];
+  /** Components used above (or below) standard for the units started. */
+  quantityVariance: Scalars["Float"];
+  /** The standard cost of the units scrapped. */
+  scrapVariance: Scalars["Float"];
+  /** Components issued at a price other than standard. */
+  priceVariance: Scalars["Float"];
+  /** Machine and labour hours booked above (or below) standard for the units started. */
+  timeVariance: Scalars["Float"];
+  lines: Array<CostLine>;
+  /** What was left out of the actuals and why (unmapped consumption, unconvertible work orders). */
+  excluded: Array<Scalars["String"]>;
+};
+
+export type CostLine = {
+  __typename?: "CostLine";
+  kind: CostLineKind;
+  /** The component (MATERIAL lines). */
+  material?: Maybe<Material>;
+  materialId?: Maybe<Scalars["ID"]>;
+  workCenter?: Maybe<Scalars["String"]>;
+  operationSequence?: Maybe<Scalars["Int"]>;
+  /** The component's base unit, or H (hours) for MACHINE and LABOUR. */
+  unit: Scalars["String"];
+  standardQuantityPerUnit: Scalars["Float"];
+  plannedQuantity: Scalars["Float"];
+  targetQuantity: Scalars["Float"];
+  actualQuantity: Scalars["Float"];
+  standardPrice: Scalars["Float"];
+  actualPrice: Scalars["Float"];
+  plannedCost: Scalars["Float"];
+  targetCost: Scalars["Float"];
+  actualCost: Scalars["Float"];
+  variance: Scalars["Float"];
+  quantityVariance: Scalars["Float"];
+  scrapVariance: Scalars["Float"];
+  priceVariance: Scalars["Float"];
+  timeVariance: Scalars["Float"];
+};
+
+/** One row per time bucket and group; fields not grouped by are null. */
+export type CostReportRow = {
+  __typename?: "CostReportRow";
+  time: Scalars["DateTime"];
+  plant?: Maybe<Scalars["ID"]>;
+  materialId?: Maybe<Scalars["ID"]>;
+  material?: Maybe<Material>;
+  workCenter?: Maybe<Scalars["String"]>;
+  orderId?: Maybe<Scalars["ID"]>;
+  productionOrder?: Maybe<ProductionOrder>;
+  /** Orders summed in the row. */
+  orders: Scalars["Int"];
+  currency: Scalars["String"];
+  plannedCost: Scalars["Float"];
+  targetCost: Scalars["Float"];
+  actualCost: Scalars["Float"];
+  variance: Scalars["Float"];
+  quantityVariance: Scalars["Float"];
+  scrapVariance: Scalars["Float"];
+  priceVariance: Scalars["Float"];
+  timeVariance: Scalars["Float"];
+};
+
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
@@ -749,6 +861,12 @@ export type ResolversTypes = {
   LotTrace: ResolverTypeWrapper<LotTraceRecord>;
   TraceNode: ResolverTypeWrapper<TraceNodeRecord>;
   TraceLink: ResolverTypeWrapper<TraceLinkRecord>;
+  ReportPeriod: ReportPeriod;
+  CostGroup: CostGroup;
+  CostLineKind: CostLineKind;
+  CostAnalysis: ResolverTypeWrapper<CostAnalysisRecord>;
+  CostLine: ResolverTypeWrapper<CostLineRecord>;
+  CostReportRow: ResolverTypeWrapper<CostReportRecord>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -795,6 +913,9 @@ export type ResolversParentTypes = {
   LotTrace: LotTraceRecord;
   TraceNode: TraceNodeRecord;
   TraceLink: TraceLinkRecord;
+  CostAnalysis: CostAnalysisRecord;
+  CostLine: CostLineRecord;
+  CostReportRow: CostReportRecord;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
@@ -862,6 +983,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QuerytraceLotArgs, "id" | "direction">
+  >;
+  costReport?: Resolver<
+    Array<ResolversTypes["CostReportRow"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QuerycostReportArgs, "groupBy">
   >;
 };
 
@@ -1123,6 +1250,14 @@ export type ProductionOrderResolvers<
           };
         }
       >,
+    ContextType
+  >;
+  costAnalysis?: Resolver<
+    Maybe<ResolversTypes["CostAnalysis"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    >,
     ContextType
   >;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1532,6 +1667,110 @@ export type TraceLinkResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type CostAnalysisResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["CostAnalysis"] =
+    ResolversParentTypes["CostAnalysis"],
+> = {
+  currency?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  plannedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  producedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  plannedCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  quantityVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  priceVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  timeVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes["CostLine"]>, ParentType, ContextType>;
+  excluded?: Resolver<Array<ResolversTypes["String"]>, ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CostLineResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["CostLine"] =
+    ResolversParentTypes["CostLine"],
+> = {
+  kind?: Resolver<ResolversTypes["CostLineKind"], ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  materialId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  workCenter?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  operationSequence?: Resolver<
+    Maybe<ResolversTypes["Int"]>,
+    ParentType,
+    ContextType
+  >;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  standardQuantityPerUnit?: Resolver<
+    ResolversTypes["Float"],
+    ParentType,
+    ContextType
+  >;
+  plannedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  standardPrice?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualPrice?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  plannedCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  quantityVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  priceVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  timeVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CostReportRowResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["CostReportRow"] =
+    ResolversParentTypes["CostReportRow"],
+> = {
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  plant?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  materialId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  workCenter?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  orderId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  productionOrder?: Resolver<
+    Maybe<ResolversTypes["ProductionOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  orders?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  plannedCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  quantityVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  priceVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  timeVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -1558,6 +1797,9 @@ export type Resolvers<ContextType = MesContext> = {
   LotTrace?: LotTraceResolvers<ContextType>;
   TraceNode?: TraceNodeResolvers<ContextType>;
   TraceLink?: TraceLinkResolvers<ContextType>;
+  CostAnalysis?: CostAnalysisResolvers<ContextType>;
+  CostLine?: CostLineResolvers<ContextType>;
+  CostReportRow?: CostReportRowResolvers<ContextType>;
 };
 
 export type Loader<TReturn, TObj, TParams, TContext> = (
@@ -1801,6 +2043,12 @@ export interface Loaders<
     >;
     discrepancies?: LoaderResolver<
       Array<Discrepancy>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    costAnalysis?: LoaderResolver<
+      Maybe<CostAnalysis>,
       ProductionOrder,
       {},
       TContext
@@ -2140,5 +2388,151 @@ export interface Loaders<
     unitConverted?: LoaderResolver<Scalars["Boolean"], TraceLink, {}, TContext>;
     workOrder?: LoaderResolver<Maybe<WorkOrder>, TraceLink, {}, TContext>;
     consumedAt?: LoaderResolver<Scalars["DateTime"], TraceLink, {}, TContext>;
+  };
+
+  CostAnalysis?: {
+    currency?: LoaderResolver<Scalars["String"], CostAnalysis, {}, TContext>;
+    unit?: LoaderResolver<Scalars["String"], CostAnalysis, {}, TContext>;
+    plannedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    producedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    scrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    plannedCost?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    targetCost?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    actualCost?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    variance?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    quantityVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    scrapVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    priceVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    timeVariance?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    lines?: LoaderResolver<Array<CostLine>, CostAnalysis, {}, TContext>;
+    excluded?: LoaderResolver<
+      Array<Scalars["String"]>,
+      CostAnalysis,
+      {},
+      TContext
+    >;
+  };
+
+  CostLine?: {
+    kind?: LoaderResolver<CostLineKind, CostLine, {}, TContext>;
+    material?: LoaderResolver<Maybe<Material>, CostLine, {}, TContext>;
+    materialId?: LoaderResolver<Maybe<Scalars["ID"]>, CostLine, {}, TContext>;
+    workCenter?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      CostLine,
+      {},
+      TContext
+    >;
+    operationSequence?: LoaderResolver<
+      Maybe<Scalars["Int"]>,
+      CostLine,
+      {},
+      TContext
+    >;
+    unit?: LoaderResolver<Scalars["String"], CostLine, {}, TContext>;
+    standardQuantityPerUnit?: LoaderResolver<
+      Scalars["Float"],
+      CostLine,
+      {},
+      TContext
+    >;
+    plannedQuantity?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    targetQuantity?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    actualQuantity?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    standardPrice?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    actualPrice?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    plannedCost?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    targetCost?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    actualCost?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    variance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    quantityVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    scrapVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    priceVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    timeVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+  };
+
+  CostReportRow?: {
+    time?: LoaderResolver<Scalars["DateTime"], CostReportRow, {}, TContext>;
+    plant?: LoaderResolver<Maybe<Scalars["ID"]>, CostReportRow, {}, TContext>;
+    materialId?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      CostReportRow,
+      {},
+      TContext
+    >;
+    material?: LoaderResolver<Maybe<Material>, CostReportRow, {}, TContext>;
+    workCenter?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      CostReportRow,
+      {},
+      TContext
+    >;
+    orderId?: LoaderResolver<Maybe<Scalars["ID"]>, CostReportRow, {}, TContext>;
+    productionOrder?: LoaderResolver<
+      Maybe<ProductionOrder>,
+      CostReportRow,
+      {},
+      TContext
+    >;
+    orders?: LoaderResolver<Scalars["Int"], CostReportRow, {}, TContext>;
+    currency?: LoaderResolver<Scalars["String"], CostReportRow, {}, TContext>;
+    plannedCost?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    targetCost?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    actualCost?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    variance?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    quantityVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+    scrapVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+    priceVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+    timeVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
   };
 }

@@ -80,6 +80,8 @@ export interface MesConsumption {
   producedLot: string;
   consumedLot: string;
   jobOrderId: string;
+  /** The component lot's MES material code. */
+  materialCode: string;
   quantity: number;
   unit: string;
   consumedAt: string;

@@ -69,7 +69,7 @@ export const RECORD_SHAPES: Record<string, { key: string; check: Check }> = {
   },
   'lot-consumptions': {
     key: 'id',
-    check: object({ id: str, producedLot: str, consumedLot: str, jobOrderId: str, quantity: nonNegative, unit: str, consumedAt: str }),
+    check: object({ id: str, producedLot: str, consumedLot: str, jobOrderId: str, materialCode: str, quantity: nonNegative, unit: str, consumedAt: str }),
   },
   'material-mapping': {
     key: 'mesCode',

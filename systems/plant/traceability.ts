@@ -90,7 +90,7 @@ export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[
     });
     const producedId = lotId(lots.length + 1);
     for (const { lot, quantity } of picked) {
-      consumptions.push({ id: consumptionId(consumptions.length + 1), producedLot: producedId, consumedLot: lot.id, jobOrderId: job.id, quantity, unit: lot.unit, consumedAt: iso(at) });
+      consumptions.push({ id: consumptionId(consumptions.length + 1), producedLot: producedId, consumedLot: lot.id, jobOrderId: job.id, materialCode: lot.materialCode, quantity, unit: lot.unit, consumedAt: iso(at) });
     }
     const consumed = picked.map((p) => p.lot.id);
     addLot({

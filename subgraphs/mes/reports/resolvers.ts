@@ -2,7 +2,29 @@
 import type { Resolvers } from '../generated.ts';
 import { roundQuantity } from '../../../lib/units.ts';
 import { workOrderView } from '../model.ts';
+import DataLoader from 'dataloader';
+import type { MesContext } from '../context.ts';
+import type { CostAnalysisRecord } from './cost.ts';
+import { costAnalyses, type CostDeps } from './cost-data.ts';
+import { costReport } from './cost-report.ts';
 import { traceLot } from './trace.ts';
+
+const costDeps = (ctx: MesContext): CostDeps => ({ erp: ctx.reports.erp, mes: ctx.source, mapping: ctx.mapping });
+
+/** Per request: every order's costAnalysis in the response is worked out in one batch. */
+const costLoaders = new WeakMap<MesContext, DataLoader<string, CostAnalysisRecord | null>>();
+function costLoader(ctx: MesContext): DataLoader<string, CostAnalysisRecord | null> {
+  let loader = costLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const orders = await ctx.reports.erp.ordersByIds(ids);
+      const byId = new Map((await costAnalyses(costDeps(ctx), orders)).map((a) => [a.orderId, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+    costLoaders.set(ctx, loader);
+  }
+  return loader;
+}
 
 /** MES ids are opaque; anything that cannot be one answers null without asking the MES. */
 const MES_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -13,6 +35,17 @@ export const reportResolvers: Resolvers = {
   Query: {
     traceLot: (_root, { id, direction, maxDepth }, ctx) =>
       MES_ID.test(id) ? traceLot(ctx, ctx.reports.config, id, direction, maxDepth ?? Math.min(DEFAULT_DEPTH, ctx.reports.config.traceMaxDepth)) : null,
+    costReport: (_root, args, ctx) => costReport(costDeps(ctx), args),
+  },
+  ProductionOrder: {
+    costAnalysis: (ref, _args, ctx) => costLoader(ctx).load(ref.id),
+  },
+  CostLine: {
+    material: (l) => (l.materialId ? { id: l.materialId } : null),
+  },
+  CostReportRow: {
+    material: (r) => (r.materialId ? { id: r.materialId } : null),
+    productionOrder: (r) => (r.orderId ? { id: r.orderId } : null),
   },
   TraceNode: {
     material: (n, _args, ctx) => {

@@ -1,0 +1,48 @@
+/**
+ * Time buckets and group keys shared by the aggregate reports. Buckets are UTC: a day starts at 00:00Z,
+ * a week on Monday 00:00Z (ISO 8601), a month on its first day; a row's `time` is its bucket's start.
+ */
+import { badUserInput } from '../../../lib/errors.ts';
+
+export type ReportPeriod = 'DAY' | 'WEEK' | 'MONTH';
+
+const DAY_MS = 86_400_000;
+
+/** The start of the bucket holding `iso` (ms since the epoch, UTC). */
+export function bucketStart(iso: string, period: ReportPeriod): number {
+  const t = Date.parse(iso);
+  const day = Math.floor(t / DAY_MS) * DAY_MS;
+  if (period === 'DAY') return day;
+  if (period === 'WEEK') return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY_MS;
+  const d = new Date(day);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+export interface Range {
+  from: number | undefined;
+  to: number | undefined;
+}
+
+/** Most buckets one report may span: a year of days for a dashboard is ~365; this bounds a typo. */
+const MAX_BUCKETS = 5000;
+
+/** Checks `from`/`to` (inclusive/exclusive ISO 8601 instants) and the number of buckets they span. */
+export function checkRange(from: string | null | undefined, to: string | null | undefined, period: ReportPeriod | null | undefined): Range {
+  const f = from == null ? undefined : Date.parse(from);
+  const t = to == null ? undefined : Date.parse(to);
+  if (f !== undefined && Number.isNaN(f)) throw badUserInput(`from must be an ISO 8601 date-time, got '${from}'`, 'from');
+  if (t !== undefined && Number.isNaN(t)) throw badUserInput(`to must be an ISO 8601 date-time, got '${to}'`, 'to');
+  if (f !== undefined && t !== undefined && t < f) throw badUserInput('to must not be before from', 'to');
+  if (period && f !== undefined && t !== undefined) {
+    const width = period === 'DAY' ? DAY_MS : period === 'WEEK' ? 7 * DAY_MS : 28 * DAY_MS;
+    if ((t - f) / width > MAX_BUCKETS) throw badUserInput(`from..to spans more than ${MAX_BUCKETS} ${period.toLowerCase()}s`, 'to');
+  }
+  return { from: f, to: t };
+}
+
+export const inRange = (iso: string | null | undefined, r: Range): boolean => {
+  if (r.from === undefined && r.to === undefined) return true;
+  if (!iso) return false;
+  const t = Date.parse(iso);
+  return (r.from === undefined || t >= r.from) && (r.to === undefined || t < r.to);
+};
