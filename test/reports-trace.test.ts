@@ -129,7 +129,7 @@ describe('lot genealogy: traceLot', () => {
       fetch(`${hub.mesApi}/admin/records/lot-consumptions/${id}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ producedLot: into.id, consumedLot: from.id, jobOrderId: into.producedByJobOrder, quantity: 1, unit: from.unit, consumedAt: new Date().toISOString() }),
+        body: JSON.stringify({ producedLot: into.id, consumedLot: from.id, jobOrderId: into.producedByJobOrder, materialCode: from.materialCode, quantity: 1, unit: from.unit, consumedAt: new Date().toISOString() }),
       });
     expect((await booking('C-CYCLE-1', a, b)).status).toBe(201);
     expect((await booking('C-CYCLE-2', b, a)).status).toBe(201);
