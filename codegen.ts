@@ -54,6 +54,7 @@ export const targets: Target[] = [
       CostAnalysis: './reports/cost.ts#CostAnalysisRecord',
       CostLine: './reports/cost.ts#CostLineRecord',
       CostReportRow: './reports/cost-report.ts#CostReportRecord',
+      ProductionSummaryRow: './reports/summary.ts#SummaryRowRecord',
     },
   },
 ];

@@ -10,6 +10,7 @@ import { seedConfirmationFaults, seedMaterialFaults, seedStatusDrift, statusDrif
 import { erpBom, erpMaterials, erpStock, erpWorkCenters, generateMaterials, generateWorkCenters, type MasterData } from './plant/masterdata.ts';
 import { assignQuantities, erpOperations, erpOrder, generateOrders, type OrderSpec } from './plant/orders.ts';
 import { Rng } from './plant/random.ts';
+import { initialStates } from './plant/equipment-states.ts';
 import { generateTraceability } from './plant/traceability.ts';
 import type { ErpConfirmation, ErpData, ErpOperation, MesData, MesJobOrder, MesMappingRow, SeededFault } from './plant/types.ts';
 
@@ -67,7 +68,7 @@ export function generatePlant({ seed, scale }: PlantOptions): GeneratedPlant {
     .map((m) => ({ erpMaterial: m.number, mesCode: m.mesCode, erpUnit: m.baseUnit, mesUnit: m.mesUnit, factor: m.mapping === 'ok' ? m.factor : null }));
   return {
     erp,
-    mes: { jobOrders: allJobs, equipment: master.equipment, lots: trace.lots, qualityResults: trace.qualityResults, mapping, consumptions: trace.consumptions },
+    mes: { jobOrders: allJobs, equipment: master.equipment, equipmentStates: initialStates(master.equipment), lots: trace.lots, qualityResults: trace.qualityResults, mapping, consumptions: trace.consumptions },
     seededFaults: faults,
   };
 }

@@ -26,6 +26,7 @@ import type {
 } from "./reports/trace.ts";
 import type { CostAnalysisRecord, CostLineRecord } from "./reports/cost.ts";
 import type { CostReportRecord } from "./reports/cost-report.ts";
+import type { SummaryRowRecord } from "./reports/summary.ts";
 import type { MesContext } from "./context.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -97,6 +98,13 @@ export type Query = {
    * start) and per `groupBy`. Restricted: needs `finance:read`.
    */
   costReport: Array<CostReportRow>;
+  /**
+   * Planned, produced, scrap, yield, on-time and availability over `from`..`to` (inclusive, exclusive),
+   * one flat row per `period` bucket (UTC; `time` = the bucket's start; without `period` one bucket at
+   * `from`) and `groupBy` value. Shaped for report tools: a Grafana GraphQL data source reads the list at
+   * `data.productionSummary` with `time` as its time field and `from`/`to` as the dashboard's range.
+   */
+  productionSummary: Array<ProductionSummaryRow>;
 };
 
 export type QueryworkOrderArgs = {
@@ -148,6 +156,14 @@ export type QuerycostReportArgs = {
   to?: InputMaybe<Scalars["DateTime"]>;
   period?: InputMaybe<ReportPeriod>;
   groupBy?: InputMaybe<Array<CostGroup>>;
+};
+
+export type QueryproductionSummaryArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  from: Scalars["DateTime"];
+  to: Scalars["DateTime"];
+  period?: InputMaybe<ReportPeriod>;
+  groupBy?: InputMaybe<Array<SummaryGroup>>;
 };
 
 export type Mutation = {
@@ -690,6 +706,44 @@ export type CostReportRow = {
   timeVariance: Scalars["Float"];
 };
 
+export type SummaryGroup =
+  | "PLANT"
+  /** The ERP material (through the mapping); availability is null in rows grouped by material. */
+  | "MATERIAL"
+  /** The work center of each operation's equipment: output and scrap per operation, not per work order. */
+  | "WORK_CENTER";
+
+export type ProductionSummaryRow = {
+  __typename?: "ProductionSummaryRow";
+  /** Start of the bucket (ISO 8601, UTC). */
+  time: Scalars["DateTime"];
+  plant?: Maybe<Scalars["ID"]>;
+  materialId?: Maybe<Scalars["ID"]>;
+  material?: Maybe<Material>;
+  workCenter?: Maybe<Scalars["String"]>;
+  /** The unit of the quantities when the row has one; null when several are added. */
+  unit?: Maybe<Scalars["String"]>;
+  /** ERP planned quantity of orders planned to end in the bucket. */
+  plannedQuantity: Scalars["Float"];
+  /** Good output booked by operations finished in the bucket (ERP base unit). */
+  producedQuantity: Scalars["Float"];
+  scrapQuantity: Scalars["Float"];
+  /** produced / (produced + scrap) x 100; null without output. */
+  yieldPercent?: Maybe<Scalars["Float"]>;
+  /** Orders planned to end in the bucket. */
+  ordersDue: Scalars["Int"];
+  /** Of those, orders whose work orders are all completed. */
+  ordersCompleted: Scalars["Int"];
+  /** Of those, orders completed by their planned end. */
+  ordersOnTime: Scalars["Int"];
+  /** ordersOnTime / ordersDue x 100; null when no order is due. */
+  onTimePercent?: Maybe<Scalars["Float"]>;
+  /** Share of the equipment's logged time not DOWN or MAINTENANCE, x 100; null without equipment (or grouped by material). */
+  availabilityPercent?: Maybe<Scalars["Float"]>;
+  /** Work orders whose material or unit cannot be mapped, left out of the quantities. */
+  excludedWorkOrders: Scalars["Int"];
+};
+
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
@@ -867,6 +921,8 @@ export type ResolversTypes = {
   CostAnalysis: ResolverTypeWrapper<CostAnalysisRecord>;
   CostLine: ResolverTypeWrapper<CostLineRecord>;
   CostReportRow: ResolverTypeWrapper<CostReportRecord>;
+  SummaryGroup: SummaryGroup;
+  ProductionSummaryRow: ResolverTypeWrapper<SummaryRowRecord>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -916,6 +972,7 @@ export type ResolversParentTypes = {
   CostAnalysis: CostAnalysisRecord;
   CostLine: CostLineRecord;
   CostReportRow: CostReportRecord;
+  ProductionSummaryRow: SummaryRowRecord;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
@@ -989,6 +1046,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QuerycostReportArgs, "groupBy">
+  >;
+  productionSummary?: Resolver<
+    Array<ResolversTypes["ProductionSummaryRow"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryproductionSummaryArgs, "from" | "to" | "groupBy">
   >;
 };
 
@@ -1771,6 +1834,50 @@ export type CostReportRowResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ProductionSummaryRowResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ProductionSummaryRow"] =
+    ResolversParentTypes["ProductionSummaryRow"],
+> = {
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  plant?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  materialId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  workCenter?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  unit?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  plannedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  producedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  yieldPercent?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  ordersDue?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  ordersCompleted?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  ordersOnTime?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  onTimePercent?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  availabilityPercent?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  excludedWorkOrders?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -1800,6 +1907,7 @@ export type Resolvers<ContextType = MesContext> = {
   CostAnalysis?: CostAnalysisResolvers<ContextType>;
   CostLine?: CostLineResolvers<ContextType>;
   CostReportRow?: CostReportRowResolvers<ContextType>;
+  ProductionSummaryRow?: ProductionSummaryRowResolvers<ContextType>;
 };
 
 export type Loader<TReturn, TObj, TParams, TContext> = (
@@ -2531,6 +2639,105 @@ export interface Loaders<
     timeVariance?: LoaderResolver<
       Scalars["Float"],
       CostReportRow,
+      {},
+      TContext
+    >;
+  };
+
+  ProductionSummaryRow?: {
+    time?: LoaderResolver<
+      Scalars["DateTime"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    plant?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    materialId?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    material?: LoaderResolver<
+      Maybe<Material>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    workCenter?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    unit?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    plannedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    producedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    scrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    yieldPercent?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    ordersDue?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    ordersCompleted?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    ordersOnTime?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    onTimePercent?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    availabilityPercent?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    excludedWorkOrders?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
       {},
       TContext
     >;

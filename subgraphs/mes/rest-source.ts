@@ -1,5 +1,5 @@
 import type { JsonClient } from '../../lib/http-client.ts';
-import type { MesConsumption, MesEquipment, MesGenealogyItem, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
+import type { MesConsumption, MesEquipment, MesEquipmentStateChange, MesGenealogyItem, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 interface ListPage<T> {
   items: T[];
@@ -44,5 +44,6 @@ export function createRestMesSource(client: JsonClient): MesSource {
     genealogy: async (lots, direction) =>
       (await client.send<{ items: MesGenealogyItem[] }>('POST', 'api/v1/lot-genealogy', { lots, direction })).items,
     consumptionsByJobOrders: (ids) => byKeys<MesConsumption>('lot-consumptions', 'jobOrders', ids),
+    equipmentStates: (site) => list<MesEquipmentStateChange>('equipment-states', site ? { site } : {}),
   };
 }

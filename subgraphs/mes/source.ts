@@ -49,6 +49,16 @@ export interface MesEquipment {
   stateSince: string | null;
 }
 
+/** One entry of the MES's equipment state log: `state` from `at` until the next entry of the machine. */
+export interface MesEquipmentStateChange {
+  id: string;
+  equipmentId: string;
+  site: string;
+  previousState: MesEquipmentState | null;
+  state: MesEquipmentState;
+  at: string;
+}
+
 export interface MesLot {
   id: string;
   materialCode: string;
@@ -118,4 +128,6 @@ export interface MesSource {
   genealogy(lotIds: readonly string[], direction: GenealogyDirection): Promise<MesGenealogyItem[]>;
   /** Consumption bookings of work orders (actual material usage). */
   consumptionsByJobOrders(jobOrderIds: readonly string[]): Promise<MesConsumption[]>;
+  /** The equipment state log of a site (all sites when none is given). */
+  equipmentStates(site?: string): Promise<MesEquipmentStateChange[]>;
 }

@@ -109,6 +109,12 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
         { param: 'state', field: 'state' },
       ])),
     )
+    .on('GET', '/api/v1/equipment-states', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.equipmentStates, [
+        { param: 'equipment', field: 'equipmentId', via: 'index', batch: true },
+        { param: 'site', field: 'site', via: 'index' },
+      ])),
+    )
     .on('GET', '/api/v1/equipment/:id', ({ res, params }) => sendJson(res, 200, one(store.equipment, params.id, 'equipment')))
     .on('GET', '/api/v1/material-lots', ({ res, url }) =>
       sendJson(res, 200, listAnswer(url, store.lots, [

@@ -1,7 +1,7 @@
 import type { RecordStore } from '../common/admin.ts';
 import { Collection } from '../common/collection.ts';
 import { HttpError } from '../common/http.ts';
-import type { MesConsumption, MesData, MesEquipment, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
+import type { MesConsumption, MesData, MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
 import { checkRecord } from './records.ts';
 
 /** What admin writes need of a table; method syntax keeps it assignable from every Collection<T>. */
@@ -14,6 +14,8 @@ interface Table {
 export class MesStore implements RecordStore {
   readonly jobOrders: Collection<MesJobOrder>;
   readonly equipment: Collection<MesEquipment>;
+  /** The equipment state log (ids `SC-...` in time order), generated history plus every change since. */
+  readonly equipmentStates: Collection<MesEquipmentStateChange>;
   readonly lots: Collection<MesLot>;
   readonly qualityResults: Collection<MesQualityResult>;
   readonly mapping: Collection<MesMappingRow>;
@@ -21,10 +23,12 @@ export class MesStore implements RecordStore {
   private lastLot: number;
   private lastQuality: number;
   private lastJob: number;
+  private lastStateChange: number;
 
   constructor(data: MesData) {
     this.jobOrders = new Collection((j) => j.id, data.jobOrders);
     this.equipment = new Collection((e) => e.id, data.equipment);
+    this.equipmentStates = new Collection((c) => c.id, data.equipmentStates);
     this.lots = new Collection((l) => l.id, data.lots);
     this.qualityResults = new Collection((q) => q.id, data.qualityResults);
     this.mapping = new Collection((m) => m.mesCode, data.mapping);
@@ -32,12 +36,20 @@ export class MesStore implements RecordStore {
     this.lastLot = data.lots.length;
     this.lastQuality = data.qualityResults.length;
     this.lastJob = data.jobOrders.length;
+    this.lastStateChange = data.equipmentStates.length;
   }
 
   nextJobId(): string {
     let id: string;
     do id = `WO-${String(++this.lastJob).padStart(6, '0')}`;
     while (this.jobOrders.get(id));
+    return id;
+  }
+
+  nextStateChangeId(): string {
+    let id: string;
+    do id = `SC-${String(++this.lastStateChange).padStart(7, '0')}`;
+    while (this.equipmentStates.get(id));
     return id;
   }
 

@@ -31,7 +31,7 @@ export interface CostReportArgs {
 export const MONEY_FIELDS = ['plannedCost', 'targetCost', 'actualCost', 'variance', 'quantityVariance', 'scrapVariance', 'priceVariance', 'timeVariance'] as const;
 
 /** Larger than any plant's order book; the adapter pages with the ERP's own page size underneath. */
-const ALL = 10_000_000;
+export const ALL = 10_000_000;
 
 export async function ordersInRange(deps: Pick<CostDeps, 'erp'>, plant: string | null | undefined, range: ReturnType<typeof checkRange>): Promise<ErpOrder[]> {
   const page = await deps.erp.orders({ plant: plant ?? undefined, orderBy: 'ID_ASC', offset: 0, limit: ALL });

@@ -7,6 +7,7 @@ import type { MesContext } from '../context.ts';
 import type { CostAnalysisRecord } from './cost.ts';
 import { costAnalyses, type CostDeps } from './cost-data.ts';
 import { costReport } from './cost-report.ts';
+import { productionSummary } from './summary.ts';
 import { traceLot } from './trace.ts';
 
 const costDeps = (ctx: MesContext): CostDeps => ({ erp: ctx.reports.erp, mes: ctx.source, mapping: ctx.mapping });
@@ -36,12 +37,17 @@ export const reportResolvers: Resolvers = {
     traceLot: (_root, { id, direction, maxDepth }, ctx) =>
       MES_ID.test(id) ? traceLot(ctx, ctx.reports.config, id, direction, maxDepth ?? Math.min(DEFAULT_DEPTH, ctx.reports.config.traceMaxDepth)) : null,
     costReport: (_root, args, ctx) => costReport(costDeps(ctx), args),
+    productionSummary: (_root, args, ctx) =>
+      productionSummary({ ...costDeps(ctx), jobs: (site) => ctx.integrity.mes.allJobOrders(site) }, args),
   },
   ProductionOrder: {
     costAnalysis: (ref, _args, ctx) => costLoader(ctx).load(ref.id),
   },
   CostLine: {
     material: (l) => (l.materialId ? { id: l.materialId } : null),
+  },
+  ProductionSummaryRow: {
+    material: (r) => (r.materialId ? { id: r.materialId } : null),
   },
   CostReportRow: {
     material: (r) => (r.materialId ? { id: r.materialId } : null),
