@@ -14,6 +14,7 @@ import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
+import { createReportsRoute } from './reports/index.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
@@ -65,8 +66,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     context: async (req) => createGatewayContext(req, security.callerOf(req)),
   });
 
+  const reports = createReportsRoute({ apollo, apiSchemaSdl: apiSchema(), security, config: config.reports, log });
   const server = createHttpServer(log, async (req, res, url) => {
     if (await live.route(req, res, url)) return;
+    if (await reports.route(req, res, url)) return;
     if (url.pathname === '/graphql') {
       if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
       if (!(await security.admit(req, res))) {

@@ -49,6 +49,10 @@ export interface ReportsConfig {
   traceMaxDepth: number;
   /** Most lots one trace may reach; past it the trace is refused (QUERY_TOO_COMPLEX). */
   traceMaxNodes: number;
+  /** The folder of reviewed report operations (`*.graphql`) served at /reports; undefined = the built-in folder. */
+  dir: string | undefined;
+  /** Most rows one export may stream. */
+  exportMaxRows: number;
 }
 
 export interface IntegrityConfig {
@@ -135,6 +139,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
       traceMaxDepth: number(env, 'TRACE_MAX_DEPTH', 20, 1, 100),
       // The demo MES answers at most 5,000 lots per genealogy call; a level never exceeds the total.
       traceMaxNodes: number(env, 'TRACE_MAX_NODES', 2000, 1, 5000),
+      dir: env.REPORTS_DIR || undefined,
+      exportMaxRows: number(env, 'EXPORT_MAX_ROWS', 1_000_000, 1, 100_000_000),
     },
   };
 }
