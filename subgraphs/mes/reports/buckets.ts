@@ -26,12 +26,22 @@ export interface Range {
 /** Most buckets one report may span: a year of days for a dashboard is ~365; this bounds a typo. */
 const MAX_BUCKETS = 5000;
 
-/** Checks `from`/`to` (inclusive/exclusive ISO 8601 instants) and the number of buckets they span. */
-export function checkRange(from: string | null | undefined, to: string | null | undefined, period: ReportPeriod | null | undefined): Range {
-  const f = from == null ? undefined : Date.parse(from);
-  const t = to == null ? undefined : Date.parse(to);
-  if (f !== undefined && Number.isNaN(f)) throw badUserInput(`from must be an ISO 8601 date-time, got '${from}'`, 'from');
-  if (t !== undefined && Number.isNaN(t)) throw badUserInput(`to must be an ISO 8601 date-time, got '${to}'`, 'to');
+/**
+ * An instant given as ISO 8601 text or as epoch milliseconds (what Grafana's Wild GraphQL data source
+ * passes as its `from`/`to` variables); NaN when it is neither.
+ */
+function instant(v: unknown): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
+  if (typeof v !== 'string') return NaN;
+  return /^\d{10,15}$/.test(v) ? Number(v) : Date.parse(v);
+}
+
+/** Checks `from`/`to` (inclusive/exclusive instants) and the number of buckets they span. */
+export function checkRange(from: unknown, to: unknown, period: ReportPeriod | null | undefined): Range {
+  const f = from == null ? undefined : instant(from);
+  const t = to == null ? undefined : instant(to);
+  if (f !== undefined && Number.isNaN(f)) throw badUserInput(`from must be an ISO 8601 date-time or epoch milliseconds, got '${String(from)}'`, 'from');
+  if (t !== undefined && Number.isNaN(t)) throw badUserInput(`to must be an ISO 8601 date-time or epoch milliseconds, got '${String(to)}'`, 'to');
   if (f !== undefined && t !== undefined && t < f) throw badUserInput('to must not be before from', 'to');
   if (period && f !== undefined && t !== undefined) {
     const width = period === 'DAY' ? DAY_MS : period === 'WEEK' ? 7 * DAY_MS : 28 * DAY_MS;

@@ -22,8 +22,8 @@ export interface CostReportRecord extends CostMoney {
 
 export interface CostReportArgs {
   plant?: string | null | undefined;
-  from?: string | null | undefined;
-  to?: string | null | undefined;
+  from?: unknown;
+  to?: unknown;
   period?: ReportPeriod | null | undefined;
   groupBy?: readonly CostGroup[] | null | undefined;
 }

@@ -177,7 +177,7 @@ function availability(f: SummaryFacts, a: SummaryArgs, row: (t: number, plant: s
 /** Reads both systems in bulk (four paged lists, never one call per order or machine) and summarises. */
 export async function productionSummary(
   deps: { erp: ErpSource; mes: MesSource; jobs: (site?: string) => Promise<MesJobOrder[]>; mapping: MaterialMapping },
-  args: { plant?: string | null; from: string; to: string; period?: ReportPeriod | null; groupBy?: readonly SummaryGroup[] | null },
+  args: { plant?: string | null; from: unknown; to: unknown; period?: ReportPeriod | null; groupBy?: readonly SummaryGroup[] | null },
 ): Promise<SummaryRowRecord[]> {
   const range = checkRange(args.from, args.to, args.period);
   const plant = args.plant ?? undefined;
