@@ -96,7 +96,7 @@ describe('cost plan vs actual', () => {
     const to = new Date(Date.parse(order.PlannedStart) + 7 * 86_400_000).toISOString();
     await admin.resetStats(hub.mesApi);
     await admin.resetStats(hub.erpApi);
-    const q = `query($from: DateTime, $to: DateTime, $groupBy: [CostGroup!], $period: ReportPeriod) {
+    const q = `query($from: DateTime!, $to: DateTime!, $groupBy: [CostGroup!], $period: ReportPeriod) {
       costReport(plant: "1000", from: $from, to: $to, groupBy: $groupBy, period: $period) { time orderId workCenter materialId orders currency ${MONEY.join(' ')} } }`;
     const byOrder = await gql(hub.gateway, q, { from, to, groupBy: ['ORDER'] }, finance);
     expect(byOrder.body.errors).toBeUndefined();
@@ -122,7 +122,7 @@ describe('cost plan vs actual', () => {
       expect(one.body.data!.productionOrder.id).toBe(id);
       expect(one.body.data!.productionOrder.costAnalysis).toBeNull();
       expect(one.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      const report = await gql(hub.gateway, `{ costReport(plant: "1000") { actualCost } }`, undefined, headers);
+      const report = await gql(hub.gateway, `{ costReport(plant: "1000", from: "2025-05-01T00:00:00Z", to: "2025-06-01T00:00:00Z") { actualCost } }`, undefined, headers);
       expect(report.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     const bad = await gql(hub.gateway, `{ costReport(from: "2025-06-10T00:00:00Z", to: "2025-06-01T00:00:00Z") { actualCost } }`, undefined, finance);

@@ -93,13 +93,14 @@ export type Query = {
    */
   traceLot?: Maybe<LotTrace>;
   /**
-   * Cost plan vs actual of every order whose planned start is in `from`..`to` (inclusive, exclusive), summed
-   * per `period` bucket (UTC; `time` = the bucket's start; without `period`, `from` or the earliest planned
-   * start) and per `groupBy`. Restricted: needs `finance:read`.
+   * Cost plan vs actual of every order whose planned start is in `from`..`to` (inclusive, exclusive; at most
+   * 400 days), summed per `period` bucket (UTC; `time` = the bucket's start; without `period`, `from`) and
+   * per `groupBy`. Restricted: needs `finance:read`.
    */
   costReport: Array<CostReportRow>;
   /**
-   * Planned, produced, scrap, yield, on-time and availability over `from`..`to` (inclusive, exclusive),
+   * Planned, produced, scrap, yield, on-time and availability over `from`..`to` (inclusive, exclusive; at
+   * most 400 days; ISO 8601 or epoch milliseconds),
    * one flat row per `period` bucket (UTC; `time` = the bucket's start; without `period` one bucket at
    * `from`) and `groupBy` value. Shaped for report tools: a Grafana GraphQL data source reads the list at
    * `data.productionSummary` with `time` as its time field and `from`/`to` as the dashboard's range.
@@ -152,8 +153,8 @@ export type QuerytraceLotArgs = {
 
 export type QuerycostReportArgs = {
   plant?: InputMaybe<Scalars["ID"]>;
-  from?: InputMaybe<Scalars["DateTime"]>;
-  to?: InputMaybe<Scalars["DateTime"]>;
+  from: Scalars["DateTime"];
+  to: Scalars["DateTime"];
   period?: InputMaybe<ReportPeriod>;
   groupBy?: InputMaybe<Array<CostGroup>>;
 };
@@ -1045,7 +1046,7 @@ export type QueryResolvers<
     Array<ResolversTypes["CostReportRow"]>,
     ParentType,
     ContextType,
-    RequireFields<QuerycostReportArgs, "groupBy">
+    RequireFields<QuerycostReportArgs, "from" | "to" | "groupBy">
   >;
   productionSummary?: Resolver<
     Array<ResolversTypes["ProductionSummaryRow"]>,

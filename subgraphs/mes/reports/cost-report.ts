@@ -39,13 +39,13 @@ export async function ordersInRange(deps: Pick<CostDeps, 'erp'>, plant: string |
 }
 
 export async function costReport(deps: CostDeps, args: CostReportArgs): Promise<CostReportRecord[]> {
-  const range = checkRange(args.from, args.to, args.period);
+  const range = checkRange(args.from, args.to);
+  if (range.from === range.to) return [];
   const groups = new Set(args.groupBy ?? ['ORDER']);
   const analyses = await costAnalyses(deps, await ordersInRange(deps, args.plant, range));
-  const earliest = Math.min(...analyses.map((a) => Date.parse(a.plannedStart)));
   const rows = new Map<string, CostReportRecord & { ids: Set<string> }>();
   for (const a of analyses) {
-    const time = new Date(args.period ? bucketStart(a.plannedStart, args.period) : (range.from ?? earliest)).toISOString();
+    const time = new Date(args.period ? bucketStart(a.plannedStart, args.period) : (range.from ?? 0)).toISOString();
     const parts: { money: CostMoney; workCenter: string | null }[] = groups.has('WORK_CENTER')
       ? a.lines.map((l) => ({ money: l, workCenter: l.workCenter }))
       : [{ money: a, workCenter: null }];

@@ -179,8 +179,9 @@ export async function productionSummary(
   deps: { erp: ErpSource; mes: MesSource; jobs: (site?: string) => Promise<MesJobOrder[]>; mapping: MaterialMapping },
   args: { plant?: string | null; from: unknown; to: unknown; period?: ReportPeriod | null; groupBy?: readonly SummaryGroup[] | null },
 ): Promise<SummaryRowRecord[]> {
-  const range = checkRange(args.from, args.to, args.period);
+  const range = checkRange(args.from, args.to);
   const plant = args.plant ?? undefined;
+  if (range.from === range.to) return [];
   const [orders, jobs, equipment, states] = await Promise.all([
     deps.erp.orders({ plant, orderBy: 'ID_ASC', offset: 0, limit: ALL }),
     deps.jobs(plant),
