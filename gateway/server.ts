@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { loadConfig, type HubConfig } from '../lib/config.ts';
+import { loadConfig, subgraphUrl, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
@@ -24,8 +24,8 @@ export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.me
 /** Where the gateway reaches each subgraph: the operator's URL, else localhost on the configured port. */
 export function subgraphUrls(config: HubConfig): Record<string, string> {
   return {
-    erp: config.erpSubgraphUrl ?? `http://127.0.0.1:${config.ports.erpSubgraph}/graphql`,
-    mes: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    erp: subgraphUrl(config, 'erp'),
+    mes: subgraphUrl(config, 'mes'),
   };
 }
 
