@@ -59,7 +59,7 @@ function columnsOf(set: SelectionSetNode, type: Composite, doc: DocumentNode, pr
   const seen = new Set<string>();
   for (const f of fieldsOf(set, doc)) {
     const key = f.alias?.value ?? f.name.value;
-    if (seen.has(key) || f.name.value === '__typename' && prefix === '') continue;
+    if (seen.has(key)) continue;
     seen.add(key);
     const def = type.getFields()[f.name.value];
     if (!def) continue;

@@ -14,7 +14,7 @@ import {
 
 /** MES ids are opaque; anything that cannot be one answers null without asking the MES. */
 const MES_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-const validId = (id: string): string | undefined => (MES_ID.test(id) ? id : undefined);
+export const validId = (id: string): string | undefined => (MES_ID.test(id) ? id : undefined);
 
 async function orderJobs(ref: { id: string }, ctx: MesContext) {
   return ctx.loaders.jobsByOrder.load(ref.id);

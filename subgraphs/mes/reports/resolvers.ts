@@ -2,6 +2,7 @@
 import type { Resolvers } from '../generated.ts';
 import { roundQuantity } from '../../../lib/units.ts';
 import { workOrderView } from '../model.ts';
+import { validId } from '../resolvers.ts';
 import DataLoader from 'dataloader';
 import type { MesContext } from '../context.ts';
 import type { CostAnalysisRecord } from './cost.ts';
@@ -27,15 +28,13 @@ function costLoader(ctx: MesContext): DataLoader<string, CostAnalysisRecord | nu
   return loader;
 }
 
-/** MES ids are opaque; anything that cannot be one answers null without asking the MES. */
-const MES_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Deep enough for raw material -> semi-finished -> finished -> kit chains, small enough to stay cheap. */
 const DEFAULT_DEPTH = 10;
 
 export const reportResolvers: Resolvers = {
   Query: {
     traceLot: (_root, { id, direction, maxDepth }, ctx) =>
-      MES_ID.test(id) ? traceLot(ctx, ctx.reports.config, id, direction, maxDepth ?? Math.min(DEFAULT_DEPTH, ctx.reports.config.traceMaxDepth)) : null,
+      validId(id) ? traceLot(ctx, ctx.reports.config, id, direction, maxDepth ?? Math.min(DEFAULT_DEPTH, ctx.reports.config.traceMaxDepth)) : null,
     costReport: (_root, args, ctx) => costReport(costDeps(ctx), args),
     productionSummary: (_root, args, ctx) =>
       productionSummary({ ...costDeps(ctx), jobs: (site) => ctx.integrity.mes.allJobOrders(site) }, args),
