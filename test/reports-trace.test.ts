@@ -3,7 +3,8 @@ import { admin, gql, startHub, type Hub } from './support/hub.ts';
 import { mesAll, rawTrace } from './support/raw-genealogy.ts';
 import type { Json } from './support/raw-plant.ts';
 
-const MAX_NODES = 30;
+// Small enough that the demo plant holds supplier lots on both sides of it, at any seed or timeline.
+const MAX_NODES = 12;
 
 const RECALL = `
 query Recall($lot: ID!, $depth: Int) {
