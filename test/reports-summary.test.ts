@@ -121,7 +121,7 @@ describe('production summary for report tools', () => {
     expect(rows.some((r: Json) => r.ordersOnTime < r.ordersCompleted)).toBe(true);
     // Flat and time-stamped for a dashboard: ISO times, scalar fields only.
     expect(rows.every((r: Json) => /^\d{4}-\d\d-\d\dT00:00:00\.000Z$/.test(r.time) && Object.values(r).every((v) => v === null || typeof v !== 'object'))).toBe(true);
-    // A handful of paged list reads, not one per order, work order or machine.
+    // A handful of paged list reads and id batches, not one per order, work order or machine.
     const calls = (await admin.stats(hub.mesApi)).total + (await admin.stats(hub.erpApi)).total;
     expect(calls).toBeLessThan(20);
   });

@@ -16,6 +16,6 @@ export function cachedMesSource(inner: MesSource, cache: EntityCache, stale?: St
     // Not cached: a recall must see the consumption booked a second ago, and reports are rare next to reads.
     genealogy: (lots, direction) => inner.genealogy(lots, direction),
     consumptionsByJobOrders: (ids) => inner.consumptionsByJobOrders(ids),
-    equipmentStates: (site) => inner.equipmentStates(site),
+    equipmentStatesByEquipment: (ids) => inner.equipmentStatesByEquipment(ids),
   };
 }

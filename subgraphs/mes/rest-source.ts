@@ -45,6 +45,6 @@ export function createRestMesSource(client: JsonClient): MesSource {
     genealogy: async (lots, direction) =>
       (await client.send<{ items: MesGenealogyItem[] }>('POST', 'api/v1/lot-genealogy', { lots, direction })).items,
     consumptionsByJobOrders: (ids) => byKeys<MesConsumption>('lot-consumptions', 'jobOrders', ids),
-    equipmentStates: (site) => list<MesEquipmentStateChange>('equipment-states', site ? { site } : {}),
+    equipmentStatesByEquipment: (ids) => byKeys<MesEquipmentStateChange>('equipment-states', 'equipment', ids),
   };
 }

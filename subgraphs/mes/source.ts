@@ -51,11 +51,9 @@ export interface MesEquipment {
   stateSince: string | null;
 }
 
-/** One entry of the MES's equipment state log: `state` from `at` until the next entry of the machine. */
+/** One change of a machine's state, from the MES's state log. */
 export interface MesEquipmentStateChange {
-  id: string;
   equipmentId: string;
-  site: string;
   previousState: MesEquipmentState | null;
   state: MesEquipmentState;
   at: string;
@@ -132,6 +130,6 @@ export interface MesSource {
   genealogy(lotIds: readonly string[], direction: GenealogyDirection): Promise<MesGenealogyItem[]>;
   /** Consumption bookings of work orders (actual material usage). */
   consumptionsByJobOrders(jobOrderIds: readonly string[]): Promise<MesConsumption[]>;
-  /** The equipment state log of a site (all sites when none is given). */
-  equipmentStates(site?: string): Promise<MesEquipmentStateChange[]>;
+  /** The state log of these machines, oldest first. */
+  equipmentStatesByEquipment(equipmentIds: readonly string[]): Promise<MesEquipmentStateChange[]>;
 }

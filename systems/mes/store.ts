@@ -10,6 +10,9 @@ interface Table {
   delete(key: string): boolean;
 }
 
+/** Equipment state changes kept (a week of generated history is a few thousand). */
+export const MAX_STATE_LOG = 50_000;
+
 /** The demo MES's tables. Indexed fields are the ones batch lookups filter by and nothing edits in place. */
 export class MesStore implements RecordStore {
   readonly jobOrders: Collection<MesJobOrder>;
@@ -46,11 +49,18 @@ export class MesStore implements RecordStore {
     return id;
   }
 
-  nextStateChangeId(): string {
+  /**
+   * Appends to the equipment state log. The simulator changes a state every ten seconds or so, for as
+   * long as the demo runs: past MAX_STATE_LOG entries the oldest go, as the event log's oldest do.
+   */
+  recordStateChange(change: Omit<MesEquipmentStateChange, 'id'>): void {
     let id: string;
     do id = `SC-${String(++this.lastStateChange).padStart(7, '0')}`;
     while (this.equipmentStates.get(id));
-    return id;
+    this.equipmentStates.upsert({ id, ...change });
+    if (this.equipmentStates.size > MAX_STATE_LOG) {
+      for (const old of this.equipmentStates.all().slice(0, this.equipmentStates.size - MAX_STATE_LOG + 1000)) this.equipmentStates.delete(old.id);
+    }
   }
 
   nextLotId(): string {

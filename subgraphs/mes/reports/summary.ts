@@ -174,7 +174,7 @@ function availability(f: SummaryFacts, a: SummaryArgs, row: (t: number, plant: s
   }
 }
 
-/** Reads both systems in bulk (four paged lists, never one call per order or machine) and summarises. */
+/** Reads both systems in bulk (paged lists and id batches, never one call per order or machine) and summarises. */
 export async function productionSummary(
   deps: { erp: ErpSource; mes: MesSource; jobs: (site?: string) => Promise<MesJobOrder[]>; mapping: MaterialMapping },
   args: { plant?: string | null; from: unknown; to: unknown; period?: ReportPeriod | null; groupBy?: readonly SummaryGroup[] | null },
@@ -182,12 +182,12 @@ export async function productionSummary(
   const range = checkRange(args.from, args.to);
   const plant = args.plant ?? undefined;
   if (range.from === range.to) return [];
-  const [orders, jobs, equipment, states] = await Promise.all([
+  const [orders, jobs, equipment] = await Promise.all([
     deps.erp.orders({ plant, orderBy: 'ID_ASC', offset: 0, limit: ALL }),
     deps.jobs(plant),
     deps.mes.equipmentList(plant),
-    deps.mes.equipmentStates(plant),
   ]);
+  const states = equipment.length ? await deps.mes.equipmentStatesByEquipment(equipment.map((e) => e.id)) : [];
   return summarise(
     { orders: orders.items, jobs, equipment, states, mapping: deps.mapping, now: Date.now() },
     { range: { from: range.from ?? 0, to: range.to ?? 0 }, period: args.period, groups: new Set(args.groupBy ?? ['PLANT']) },
