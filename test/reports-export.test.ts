@@ -75,7 +75,10 @@ describe('flat exports: GET /reports', () => {
   });
 
   it('restricted columns are refused without the scope (403 FORBIDDEN), served with it', async () => {
-    const q = 'cost-variance.csv?plant=1000&from=2025-05-01T00:00:00Z&to=2025-05-08T00:00:00Z';
+    // A week around a finished order of the plant, wherever the demo's timeline puts it.
+    const start = Date.parse((await odataAll(hub.erpApi, 'ProductionOrders')).find((o) => o.Plant === '1000' && o.Status === 'CONFIRMED').PlannedStart);
+    const iso = (t: number) => new Date(t).toISOString();
+    const q = `cost-variance.csv?plant=1000&from=${iso(start - 3 * 86_400_000)}&to=${iso(start + 4 * 86_400_000)}`;
     for (const headers of [{}, await hub.as(['planner'])]) {
       const res = await get(`${base(hub)}/reports/${q}`, headers);
       expect(res.status).toBe(403);
