@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { metricsAllowed } from '../lib/admin-auth.ts';
 import { loadConfig, subgraphUrl, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
@@ -14,6 +15,7 @@ import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
+import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createReportsRoute } from './reports/index.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
@@ -44,6 +46,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
   });
   const apiSchema = captureApiSchema(gateway);
+  const deliveryAudit = createDeliveryAudit(gateway, config, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...leanServerOptions,
@@ -68,16 +71,18 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
 
   const reports = createReportsRoute({ apollo, apiSchemaSdl: apiSchema(), security, config: config.reports, log });
   const server = createHttpServer(log, async (req, res, url) => {
-    if (await live.route(req, res, url)) return;
     if (await reports.route(req, res, url)) return;
-    if (url.pathname === '/graphql') {
-      if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
-      if (!(await security.admit(req, res))) {
-        // Refused before parsing (401/429): counted, though no operation name is known yet.
+    if (url.pathname === '/graphql' || url.pathname === '/graphql/stream') {
+      if (url.pathname === '/graphql' && security.explorer && wantsExplorer(req)) return serveExplorer(res);
+      // One gate for every HTTP transport (POST, GET, graphql-sse): token, rate limit, bounded body.
+      const admitted = await security.gate(req, res);
+      if (!admitted) {
+        // Refused before parsing (401/413/429): counted, though no operation name is known yet.
         metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
         return;
       }
-      return graphql(req, res, url.search);
+      if (await live.route(req, res, url, admitted)) return;
+      return graphql(req, res, url.search, admitted);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
@@ -86,8 +91,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }
     if (url.pathname === '/metrics') {
+      if (!metricsAllowed(req, res, config.security.metricsToken)) return;
       const own = await metrics.registry.metrics();
-      const text = await withSubgraphSummary(own, Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics')));
+      const subgraphMetrics = Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics'));
+      const text = await withSubgraphSummary(own, subgraphMetrics, config.security.metricsToken);
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }
@@ -113,6 +120,8 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     log,
     metrics,
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
+    limit: (subject) => security.guard.limit(subject),
+    audit: deliveryAudit,
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;
@@ -125,6 +134,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await closeServer(server);
       await apollo.stop();
       await security.close();
+      await deliveryAudit.close();
     },
   };
 }

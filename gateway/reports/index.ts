@@ -44,7 +44,7 @@ export interface ReportsRoute {
 export function createReportsRoute(opts: {
   apollo: ApolloServer<GatewayContext>;
   apiSchemaSdl: string;
-  security: Pick<GatewaySecurity, 'admit' | 'callerOf'>;
+  security: Pick<GatewaySecurity, 'gate' | 'callerOf'>;
   config: ReportsConfig;
   log: Logger;
 }): ReportsRoute {
@@ -59,7 +59,8 @@ export function createReportsRoute(opts: {
         refuse(res, 405, 'reports are read with GET');
         return true;
       }
-      if (!(await opts.security.admit(req, res))) return true;
+      // The gate every HTTP transport passes: token, rate limit (a GET has no body to bound).
+      if (!(await opts.security.gate(req, res))) return true;
       if (url.pathname === '/reports' || url.pathname === '/reports/') {
         sendJson(res, 200, { reports: [...reports.values()].map(describe) });
         return true;
