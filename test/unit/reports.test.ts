@@ -1,9 +1,9 @@
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../gateway/reports/catalog.ts';
-import { flatten } from '../gateway/reports/export.ts';
-import { reportVariables } from '../gateway/reports/variables.ts';
-import { bucketStart, checkRange } from '../subgraphs/mes/reports/buckets.ts';
+import { analyse } from '../../gateway/reports/catalog.ts';
+import { flatten } from '../../gateway/reports/export.ts';
+import { reportVariables } from '../../gateway/reports/variables.ts';
+import { bucketStart, checkRange } from '../../subgraphs/mes/reports/buckets.ts';
 
 const schema = buildSchema(`
   scalar DateTime
