@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, gql, startHub, type Hub } from './support/hub.ts';
+import { admin, getJson, gql, startHub, type Hub } from './support/hub.ts';
 import { mesAll, rawTrace } from './support/raw-genealogy.ts';
 import type { Json } from './support/raw-plant.ts';
 
@@ -140,5 +140,22 @@ describe('lot genealogy: traceLot', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain(b.id);
     expect(res.body.data!.traceLot.links).toContainEqual({ consumedLot: b.id, producedLot: a.id });
+  });
+  it('a work order finished on the shop floor books what it consumed: its new lot traces back to components', async () => {
+    const made = new Set([...lots.values()].filter((l) => l.producedByJobOrder && consumptions.some((c) => c.producedLot === l.id)).map((l) => `${l.site}|${l.materialCode}`));
+    const job = [...jobs.values()].find((j) => j.status === 'RUNNING' && made.has(`${j.site}|${j.materialCode}`));
+    for (let i = 0; i <= job.segments.length; i++) {
+      const now = (await getJson(`${hub.mesApi}/api/v1/job-orders/${job.id}`));
+      if (now.status === 'COMPLETED') break;
+      await admin.progress(hub.mesApi, { workOrderId: job.id, goodQuantity: job.quantity, scrapQuantity: 0 });
+    }
+    // The lot its completion left (a generated lot may already hold what its last operation had made).
+    const lot = (await getJson(`${hub.mesApi}/api/v1/material-lots?producedBy=${job.id}`)).items.find((l: Json) => !lots.has(l.id));
+    const booked = (await getJson(`${hub.mesApi}/api/v1/lot-consumptions?producedLots=${lot.id}`)).items;
+    expect(booked.length).toBeGreaterThan(0);
+    expect(booked.every((c: Json) => c.jobOrderId === job.id && c.quantity > 0)).toBe(true);
+    const res = await gql(hub.gateway, `query($lot: ID!) { traceLot(id: $lot, direction: BACKWARD, maxDepth: 1) { nodes { lot { id } } root { workOrder { id } } } }`, { lot: lot.id });
+    expect(res.body.data!.traceLot.root.workOrder.id).toBe(job.id);
+    expect(new Set(res.body.data!.traceLot.nodes.map((n: Json) => n.lot.id))).toEqual(new Set([lot.id, ...booked.map((c: Json) => c.consumedLot)]));
   });
 });

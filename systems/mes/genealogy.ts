@@ -5,6 +5,7 @@
  * of a trace, however many lots it holds; a caller walks the graph level by level.
  */
 import { HttpError } from '../common/http.ts';
+import { round3 } from '../plant/catalog.ts';
 import type { MesConsumption, MesJobOrder, MesLot, MesQualityResult } from '../plant/types.ts';
 import type { MesStore } from './store.ts';
 
@@ -51,4 +52,26 @@ function group<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> 
     else out.set(key(item), [item]);
   }
   return out;
+}
+
+/**
+ * Books what a work order finished on the shop floor consumed, as a line's MES does from its recipe:
+ * the recipe here is the last lot of the same material at the site that has bookings, per good unit,
+ * drawn from the same component lots (a supplier lot goes on feeding orders until it is used up).
+ * Returns the consumed lot ids; none when the material was never made before.
+ */
+export function bookConsumption(store: MesStore, job: MesJobOrder, producedLot: string, started: number, at: string): string[] {
+  const earlier = store.lots
+    .lookup('materialCode', [job.materialCode])
+    .filter((l) => l.site === job.site && l.producedByJobOrder && l.id !== producedLot && l.quantity > 0);
+  for (const lot of earlier.reverse()) {
+    const recipe = store.consumptions.lookup('producedLot', [lot.id]);
+    if (recipe.length === 0) continue;
+    for (const c of recipe) {
+      const quantity = round3((c.quantity / lot.quantity) * started);
+      store.consumptions.upsert({ id: store.nextConsumptionId(), producedLot, consumedLot: c.consumedLot, jobOrderId: job.id, materialCode: c.materialCode, quantity, unit: c.unit, consumedAt: at });
+    }
+    return recipe.map((c) => c.consumedLot);
+  }
+  return [];
 }

@@ -25,6 +25,7 @@ export class MesStore implements RecordStore {
   readonly consumptions: Collection<MesConsumption>;
   private lastLot: number;
   private lastQuality: number;
+  private lastConsumption: number;
   private lastJob: number;
   private lastStateChange: number;
 
@@ -38,6 +39,7 @@ export class MesStore implements RecordStore {
     this.consumptions = new Collection((c) => c.id, data.consumptions);
     this.lastLot = data.lots.length;
     this.lastQuality = data.qualityResults.length;
+    this.lastConsumption = data.consumptions.length;
     this.lastJob = data.jobOrders.length;
     this.lastStateChange = data.equipmentStates.length;
   }
@@ -67,6 +69,13 @@ export class MesStore implements RecordStore {
     let id: string;
     do id = `L-${String(++this.lastLot).padStart(6, '0')}`;
     while (this.lots.get(id));
+    return id;
+  }
+
+  nextConsumptionId(): string {
+    let id: string;
+    do id = `C-${String(++this.lastConsumption).padStart(7, '0')}`;
+    while (this.consumptions.get(id));
     return id;
   }
 
