@@ -85,6 +85,11 @@ export type Query = {
   /** One confirmation made through confirmOperation, while it is queued and for the retention time after. */
   confirmation?: Maybe<Confirmation>;
   /**
+   * MES work orders, ordered by id. `plant` is the MES site; `equipment` keeps work orders with an
+   * operation on that machine. `first` accepts 1..500; `after` is the `endCursor` of the previous page.
+   */
+  workOrders: WorkOrderConnection;
+  /**
    * The genealogy of a lot, one level per consumption step: BACKWARD lists what went into it (down to
    * purchased lots), FORWARD what it went into (up to finished lots: a recall). Breadth-first, each lot
    * once (a cycle in the MES data is cut, not followed). `maxDepth` 0..TRACE_MAX_DEPTH (default: 10, or
@@ -143,6 +148,14 @@ export type QuerypendingConfirmationsArgs = {
 
 export type QueryconfirmationArgs = {
   id: Scalars["ID"];
+};
+
+export type QueryworkOrdersArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  status?: InputMaybe<Array<WorkOrderStatus>>;
+  equipment?: InputMaybe<Scalars["ID"]>;
+  first?: InputMaybe<Scalars["Int"]>;
+  after?: InputMaybe<Scalars["String"]>;
 };
 
 export type QuerytraceLotArgs = {
@@ -343,6 +356,7 @@ export type ProductionOrder = {
   status: ProductionOrderStatus;
   plant: Scalars["ID"];
   plannedStart: Scalars["DateTime"];
+  plannedEnd: Scalars["DateTime"];
   confirmedQuantity: Scalars["Float"];
   confirmedScrapQuantity: Scalars["Float"];
   routing: Array<RoutingOperation>;
@@ -355,6 +369,24 @@ export type ProductionOrder = {
    * split by cause. Restricted: needs `finance:read`.
    */
   costAnalysis?: Maybe<CostAnalysis>;
+  /**
+   * Will the order be done by its planned end? Orders the ERP has CONFIRMED, TECHNICALLY_COMPLETED or
+   * CLOSED, and orders whose MES work is all done, are ON_TIME. Otherwise the work done is measured in
+   * the MES: every operation of every work order counts its good quantity up to the work order's
+   * quantity (work orders weighted by their quantity), so the share done is known even when units
+   * cannot be converted. `expectedEnd` is projected from the observed rate: first operation start +
+   * (now - first start) / share done. Not started: now (or the planned start, if later) plus the planned
+   * duration; started with nothing done yet: the first start plus the planned duration. ON_TIME when
+   * `expectedEnd` <= `plannedEnd`; otherwise LATE once `plannedEnd` has passed, else AT_RISK.
+   */
+  dueStatus: DueStatus;
+  /** When the order is projected to finish (see `dueStatus`); for a done order, when its last operation finished (null if the MES recorded none). */
+  expectedEnd?: Maybe<Scalars["DateTime"]>;
+  /**
+   * Work orders left out of `producedQuantity`, `scrapQuantity` and `progress` because their quantities
+   * cannot be put into the order's unit: so a 0 % is never silent. Empty when every work order counts.
+   */
+  excludedWorkOrders: Array<ExcludedWorkOrder>;
 };
 
 export type ProductionOrderStatus =
@@ -415,6 +447,8 @@ export type WorkOrder = {
 
 export type Operation = {
   __typename?: "Operation";
+  /** The work order this operation belongs to. */
+  workOrder: WorkOrder;
   sequence: Scalars["Int"];
   description: Scalars["String"];
   status: OperationStatus;
@@ -445,6 +479,37 @@ export type Equipment = {
   stateSince?: Maybe<Scalars["DateTime"]>;
   workCenter?: Maybe<Scalars["String"]>;
   plant: Scalars["ID"];
+  /** The operation running on this machine (the most recently started one when several are open); null when none runs. */
+  currentOperation?: Maybe<Operation>;
+  /**
+   * The operations waiting for this machine, next first: open operations of released work orders that
+   * are not the current one, by the work order's planned start, then sequence. At most `first` (1..100).
+   */
+  queue: Array<Operation>;
+  /**
+   * The machine's states over `period` (default: the last 24 hours), oldest first; each interval is cut
+   * to the period. The MES keeps a week of history.
+   */
+  stateHistory: Array<EquipmentStateInterval>;
+};
+
+export type EquipmentqueueArgs = {
+  first?: InputMaybe<Scalars["Int"]>;
+};
+
+export type EquipmentstateHistoryArgs = {
+  period?: InputMaybe<PeriodInput>;
+};
+
+/** A span of time a machine spent in one state. */
+export type EquipmentStateInterval = {
+  __typename?: "EquipmentStateInterval";
+  state: EquipmentState;
+  from: Scalars["DateTime"];
+  /** Null while the machine is still in this state. */
+  to?: Maybe<Scalars["DateTime"]>;
+  /** Length in seconds, up to now for the current state. */
+  durationSeconds: Scalars["Int"];
 };
 
 export type LotStatus = "AVAILABLE" | "CONSUMED" | "BLOCKED";
@@ -745,6 +810,41 @@ export type ProductionSummaryRow = {
   excludedWorkOrders: Scalars["Int"];
 };
 
+/** Whether an order will be done by its planned end (`ProductionOrder.dueStatus` says how it is judged). */
+export type DueStatus =
+  /** Done, or projected to finish by its planned end. */
+  | "ON_TIME"
+  /** Not yet past its planned end, but projected to finish after it. */
+  | "AT_RISK"
+  /** Past its planned end and not done. */
+  | "LATE";
+
+export type ExclusionReason =
+  /** The work order's MES material code has no row in the master-data mapping, or maps to another ERP material. */
+  | "UNMAPPED_MATERIAL"
+  /** The work order's MES unit cannot be converted into the order's unit. */
+  | "UNIT_MISMATCH";
+
+export type ExcludedWorkOrder = {
+  __typename?: "ExcludedWorkOrder";
+  workOrder: WorkOrder;
+  reason: ExclusionReason;
+  message: Scalars["String"];
+};
+
+export type WorkOrderConnection = {
+  __typename?: "WorkOrderConnection";
+  edges: Array<WorkOrderEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars["Int"];
+};
+
+export type WorkOrderEdge = {
+  __typename?: "WorkOrderEdge";
+  cursor: Scalars["String"];
+  node: WorkOrder;
+};
+
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
@@ -895,6 +995,7 @@ export type ResolversTypes = {
   Operation: ResolverTypeWrapper<OperationView>;
   ProcessParameter: ResolverTypeWrapper<ProcessParameter>;
   Equipment: ResolverTypeWrapper<MesEquipment>;
+  EquipmentStateInterval: ResolverTypeWrapper<EquipmentStateInterval>;
   LotStatus: LotStatus;
   MaterialLot: ResolverTypeWrapper<LotView>;
   QualityVerdict: QualityVerdict;
@@ -924,6 +1025,21 @@ export type ResolversTypes = {
   CostReportRow: ResolverTypeWrapper<CostReportRecord>;
   SummaryGroup: SummaryGroup;
   ProductionSummaryRow: ResolverTypeWrapper<SummaryRowRecord>;
+  DueStatus: DueStatus;
+  ExclusionReason: ExclusionReason;
+  ExcludedWorkOrder: ResolverTypeWrapper<
+    Omit<ExcludedWorkOrder, "workOrder"> & {
+      workOrder: ResolversTypes["WorkOrder"];
+    }
+  >;
+  WorkOrderConnection: ResolverTypeWrapper<
+    Omit<WorkOrderConnection, "edges"> & {
+      edges: Array<ResolversTypes["WorkOrderEdge"]>;
+    }
+  >;
+  WorkOrderEdge: ResolverTypeWrapper<
+    Omit<WorkOrderEdge, "node"> & { node: ResolversTypes["WorkOrder"] }
+  >;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -954,6 +1070,7 @@ export type ResolversParentTypes = {
   Operation: OperationView;
   ProcessParameter: ProcessParameter;
   Equipment: MesEquipment;
+  EquipmentStateInterval: EquipmentStateInterval;
   MaterialLot: LotView;
   QualityResult: MesQualityResult;
   Subscription: {};
@@ -974,6 +1091,15 @@ export type ResolversParentTypes = {
   CostLine: CostLineRecord;
   CostReportRow: CostReportRecord;
   ProductionSummaryRow: SummaryRowRecord;
+  ExcludedWorkOrder: Omit<ExcludedWorkOrder, "workOrder"> & {
+    workOrder: ResolversParentTypes["WorkOrder"];
+  };
+  WorkOrderConnection: Omit<WorkOrderConnection, "edges"> & {
+    edges: Array<ResolversParentTypes["WorkOrderEdge"]>;
+  };
+  WorkOrderEdge: Omit<WorkOrderEdge, "node"> & {
+    node: ResolversParentTypes["WorkOrder"];
+  };
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
@@ -1035,6 +1161,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryconfirmationArgs, "id">
+  >;
+  workOrders?: Resolver<
+    ResolversTypes["WorkOrderConnection"],
+    ParentType,
+    ContextType,
+    RequireFields<QueryworkOrdersArgs, "first">
   >;
   traceLot?: Resolver<
     Maybe<ResolversTypes["LotTrace"]>,
@@ -1324,6 +1456,42 @@ export type ProductionOrderResolvers<
     >,
     ContextType
   >;
+  dueStatus?: Resolver<
+    ResolversTypes["DueStatus"],
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        { status: true; plannedStart: true; plannedEnd: true }
+      >,
+    ContextType
+  >;
+  expectedEnd?: Resolver<
+    Maybe<ResolversTypes["DateTime"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        { status: true; plannedStart: true; plannedEnd: true }
+      >,
+    ContextType
+  >;
+  excludedWorkOrders?: Resolver<
+    Array<ResolversTypes["ExcludedWorkOrder"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        { unit: true; material: { id: true; baseUnit: true } }
+      >,
+    ContextType
+  >;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1444,6 +1612,7 @@ export type OperationResolvers<
   ParentType extends ResolversParentTypes["Operation"] =
     ResolversParentTypes["Operation"],
 > = {
+  workOrder?: Resolver<ResolversTypes["WorkOrder"], ParentType, ContextType>;
   sequence?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   description?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   status?: Resolver<ResolversTypes["OperationStatus"], ParentType, ContextType>;
@@ -1520,6 +1689,35 @@ export type EquipmentResolvers<
     ContextType
   >;
   plant?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  currentOperation?: Resolver<
+    Maybe<ResolversTypes["Operation"]>,
+    ParentType,
+    ContextType
+  >;
+  queue?: Resolver<
+    Array<ResolversTypes["Operation"]>,
+    ParentType,
+    ContextType,
+    RequireFields<EquipmentqueueArgs, "first">
+  >;
+  stateHistory?: Resolver<
+    Array<ResolversTypes["EquipmentStateInterval"]>,
+    ParentType,
+    ContextType,
+    Partial<EquipmentstateHistoryArgs>
+  >;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type EquipmentStateIntervalResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["EquipmentStateInterval"] =
+    ResolversParentTypes["EquipmentStateInterval"],
+> = {
+  state?: Resolver<ResolversTypes["EquipmentState"], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes["DateTime"]>, ParentType, ContextType>;
+  durationSeconds?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1879,6 +2077,42 @@ export type ProductionSummaryRowResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ExcludedWorkOrderResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ExcludedWorkOrder"] =
+    ResolversParentTypes["ExcludedWorkOrder"],
+> = {
+  workOrder?: Resolver<ResolversTypes["WorkOrder"], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes["ExclusionReason"], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WorkOrderConnectionResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["WorkOrderConnection"] =
+    ResolversParentTypes["WorkOrderConnection"],
+> = {
+  edges?: Resolver<
+    Array<ResolversTypes["WorkOrderEdge"]>,
+    ParentType,
+    ContextType
+  >;
+  pageInfo?: Resolver<ResolversTypes["PageInfo"], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WorkOrderEdgeResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["WorkOrderEdge"] =
+    ResolversParentTypes["WorkOrderEdge"],
+> = {
+  cursor?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes["WorkOrder"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -1897,6 +2131,7 @@ export type Resolvers<ContextType = MesContext> = {
   Operation?: OperationResolvers<ContextType>;
   ProcessParameter?: ProcessParameterResolvers<ContextType>;
   Equipment?: EquipmentResolvers<ContextType>;
+  EquipmentStateInterval?: EquipmentStateIntervalResolvers<ContextType>;
   MaterialLot?: MaterialLotResolvers<ContextType>;
   QualityResult?: QualityResultResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
@@ -1909,6 +2144,9 @@ export type Resolvers<ContextType = MesContext> = {
   CostLine?: CostLineResolvers<ContextType>;
   CostReportRow?: CostReportRowResolvers<ContextType>;
   ProductionSummaryRow?: ProductionSummaryRowResolvers<ContextType>;
+  ExcludedWorkOrder?: ExcludedWorkOrderResolvers<ContextType>;
+  WorkOrderConnection?: WorkOrderConnectionResolvers<ContextType>;
+  WorkOrderEdge?: WorkOrderEdgeResolvers<ContextType>;
 };
 
 export type Loader<TReturn, TObj, TParams, TContext> = (
@@ -2126,6 +2364,12 @@ export interface Loaders<
       {},
       TContext
     >;
+    plannedEnd?: LoaderResolver<
+      Scalars["DateTime"],
+      ProductionOrder,
+      {},
+      TContext
+    >;
     confirmedQuantity?: LoaderResolver<
       Scalars["Float"],
       ProductionOrder,
@@ -2158,6 +2402,19 @@ export interface Loaders<
     >;
     costAnalysis?: LoaderResolver<
       Maybe<CostAnalysis>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    dueStatus?: LoaderResolver<DueStatus, ProductionOrder, {}, TContext>;
+    expectedEnd?: LoaderResolver<
+      Maybe<Scalars["DateTime"]>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    excludedWorkOrders?: LoaderResolver<
+      Array<ExcludedWorkOrder>,
       ProductionOrder,
       {},
       TContext
@@ -2240,6 +2497,7 @@ export interface Loaders<
   };
 
   Operation?: {
+    workOrder?: LoaderResolver<WorkOrder, Operation, {}, TContext>;
     sequence?: LoaderResolver<Scalars["Int"], Operation, {}, TContext>;
     description?: LoaderResolver<Scalars["String"], Operation, {}, TContext>;
     status?: LoaderResolver<OperationStatus, Operation, {}, TContext>;
@@ -2306,6 +2564,51 @@ export interface Loaders<
       TContext
     >;
     plant?: LoaderResolver<Scalars["ID"], Equipment, {}, TContext>;
+    currentOperation?: LoaderResolver<
+      Maybe<Operation>,
+      Equipment,
+      {},
+      TContext
+    >;
+    queue?: LoaderResolver<
+      Array<Operation>,
+      Equipment,
+      EquipmentqueueArgs,
+      TContext
+    >;
+    stateHistory?: LoaderResolver<
+      Array<EquipmentStateInterval>,
+      Equipment,
+      EquipmentstateHistoryArgs,
+      TContext
+    >;
+  };
+
+  EquipmentStateInterval?: {
+    state?: LoaderResolver<
+      EquipmentState,
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
+    from?: LoaderResolver<
+      Scalars["DateTime"],
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
+    to?: LoaderResolver<
+      Maybe<Scalars["DateTime"]>,
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
+    durationSeconds?: LoaderResolver<
+      Scalars["Int"],
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
   };
 
   MaterialLot?: {
@@ -2742,5 +3045,37 @@ export interface Loaders<
       {},
       TContext
     >;
+  };
+
+  ExcludedWorkOrder?: {
+    workOrder?: LoaderResolver<WorkOrder, ExcludedWorkOrder, {}, TContext>;
+    reason?: LoaderResolver<ExclusionReason, ExcludedWorkOrder, {}, TContext>;
+    message?: LoaderResolver<
+      Scalars["String"],
+      ExcludedWorkOrder,
+      {},
+      TContext
+    >;
+  };
+
+  WorkOrderConnection?: {
+    edges?: LoaderResolver<
+      Array<WorkOrderEdge>,
+      WorkOrderConnection,
+      {},
+      TContext
+    >;
+    pageInfo?: LoaderResolver<PageInfo, WorkOrderConnection, {}, TContext>;
+    totalCount?: LoaderResolver<
+      Scalars["Int"],
+      WorkOrderConnection,
+      {},
+      TContext
+    >;
+  };
+
+  WorkOrderEdge?: {
+    cursor?: LoaderResolver<Scalars["String"], WorkOrderEdge, {}, TContext>;
+    node?: LoaderResolver<WorkOrder, WorkOrderEdge, {}, TContext>;
   };
 }

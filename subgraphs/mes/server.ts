@@ -16,6 +16,7 @@ import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
 import { createRestMesSource } from './rest-source.ts';
 import { reportResolvers } from './reports/resolvers.ts';
+import { plannerResolvers } from './planner-resolvers.ts';
 import { resolvers } from './resolvers.ts';
 
 const typeDefs = parse(readFileSync(new URL('../../schema/mes.graphql', import.meta.url), 'utf8'));
@@ -77,7 +78,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
-    resolvers: mergeResolvers(resolvers, integrityResolvers, reportResolvers),
+    resolvers: mergeResolvers(resolvers, integrityResolvers, reportResolvers, plannerResolvers),
     context: async () => createMesContext(source, mapping.current, integrity.services, reports, cache),
     routes: [cachePurgeRoute(cache), ...integrity.routes],
     metrics,

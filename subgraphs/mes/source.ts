@@ -51,14 +51,6 @@ export interface MesEquipment {
   stateSince: string | null;
 }
 
-/** One change of a machine's state, from the MES's state log. */
-export interface MesEquipmentStateChange {
-  equipmentId: string;
-  previousState: MesEquipmentState | null;
-  state: MesEquipmentState;
-  at: string;
-}
-
 export interface MesLot {
   id: string;
   materialCode: string;
@@ -107,6 +99,23 @@ export interface MesGenealogyItem {
   links: MesConsumption[];
 }
 
+/** One change of a machine's state, from the MES's state log. */
+export interface MesEquipmentStateChange {
+  equipmentId: string;
+  previousState: MesEquipmentState | null;
+  state: MesEquipmentState;
+  at: string;
+}
+
+export interface JobOrderQuery {
+  site?: string | undefined;
+  status?: readonly MesJobStatus[] | undefined;
+  /** Job orders with an operation on this machine. */
+  equipment?: string | undefined;
+  offset: number;
+  limit: number;
+}
+
 /** One row of the master-data team's export: `erpQuantity = mesQuantity * factor` (null: no factor known). */
 export interface MappingRow {
   erpMaterial: string;
@@ -130,6 +139,10 @@ export interface MesSource {
   genealogy(lotIds: readonly string[], direction: GenealogyDirection): Promise<MesGenealogyItem[]>;
   /** Consumption bookings of work orders (actual material usage). */
   consumptionsByJobOrders(jobOrderIds: readonly string[]): Promise<MesConsumption[]>;
+  /** A page of job orders in id order, with the total count of matches. */
+  jobOrders(query: JobOrderQuery): Promise<{ items: MesJobOrder[]; total: number }>;
+  /** Open (PLANNED, RUNNING, PAUSED) job orders with an operation on one of these machines. */
+  openJobOrdersByEquipment(equipmentIds: readonly string[]): Promise<MesJobOrder[]>;
   /** The state log of these machines, oldest first. */
   equipmentStatesByEquipment(equipmentIds: readonly string[]): Promise<MesEquipmentStateChange[]>;
 }
