@@ -8,13 +8,14 @@ import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
 import { isMain, runMain } from '../lib/main.ts';
+import { flushTracing, startTracing, traceRequest } from '../lib/tracing.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { closeServer, createHttpServer, listen, type RunningServer } from '../lib/http-server.ts';
 import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
-import { checkSubgraphs } from './readiness.ts';
+import { checkSubgraphs, subgraphCircuits } from './readiness.ts';
 import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createReportsRoute } from './reports/index.ts';
 import { createGatewaySecurity } from './security/index.ts';
@@ -37,6 +38,7 @@ export function subgraphUrls(config: HubConfig): Record<string, string> {
  */
 export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('gateway', config.logLevel);
+  await startTracing(config.tracing, 'gateway', log);
   const metrics = createMetrics('gateway');
   const urls = subgraphUrls(config);
   const security = createGatewaySecurity(config, log);
@@ -82,13 +84,13 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
         return;
       }
       if (await live.route(req, res, url, admitted)) return;
-      return graphql(req, res, url.search, admitted);
+      return traceRequest(req, 'gateway', () => graphql(req, res, url.search, admitted));
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
-      const subgraphs = await checkSubgraphs(urls, undefined, security.signProbe);
+      const [subgraphs, circuits] = await Promise.all([checkSubgraphs(urls, undefined, security.signProbe), subgraphCircuits(urls)]);
       const ready = Object.values(subgraphs).every(Boolean);
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs, circuits });
     }
     if (url.pathname === '/metrics') {
       if (!metricsAllowed(req, res, config.security.metricsToken)) return;
@@ -135,6 +137,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await apollo.stop();
       await security.close();
       await deliveryAudit.close();
+      await flushTracing();
     },
   };
 }
