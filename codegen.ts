@@ -48,6 +48,13 @@ export const targets: Target[] = [
       DiscrepancyConnection: './reconciliation/compare.ts#DiscrepancyPage',
       MasterDataIssue: './reconciliation/master-data.ts#MasterDataIssueRecord',
       Confirmation: './closed-loop/model.ts#ConfirmationEntry',
+      LotTrace: './reports/trace.ts#LotTraceRecord',
+      TraceNode: './reports/trace.ts#TraceNodeRecord',
+      TraceLink: './reports/trace.ts#TraceLinkRecord',
+      CostAnalysis: './reports/cost.ts#CostAnalysisRecord',
+      CostLine: './reports/cost.ts#CostLineRecord',
+      CostReportRow: './reports/cost-report.ts#CostReportRecord',
+      ProductionSummaryRow: './reports/summary.ts#SummaryRowRecord',
     },
   },
 ];

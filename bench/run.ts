@@ -8,6 +8,7 @@ import { benchThroughput } from './throughput.ts';
 const BENCHES: Record<string, () => Promise<void>> = {
   cache: () => benchCache(),
   throughput: () => benchThroughput(),
+  'reports-export': () => import('./reports-export.ts').then((m) => m.benchReportsExport()),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

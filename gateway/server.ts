@@ -17,6 +17,7 @@ import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts'
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs, subgraphCircuits } from './readiness.ts';
 import { createDeliveryAudit } from './security/delivery-audit.ts';
+import { createReportsRoute } from './reports/index.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
@@ -70,7 +71,9 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     context: async (req) => createGatewayContext(req, security.callerOf(req)),
   });
 
+  const reports = createReportsRoute({ apollo, apiSchemaSdl: apiSchema(), security, config: config.reports, log });
   const server = createHttpServer(log, async (req, res, url) => {
+    if (await reports.route(req, res, url)) return;
     if (url.pathname === '/graphql' || url.pathname === '/graphql/stream') {
       if (url.pathname === '/graphql' && security.explorer && wantsExplorer(req)) return serveExplorer(res);
       // One gate for every HTTP transport (POST, GET, graphql-sse): token, rate limit, bounded body.

@@ -52,6 +52,19 @@ export interface HubConfig {
   events: EventsConfig;
   /** Reconciliation, master-data checks and the closed loop (README, "Data integrity"). */
   integrity: IntegrityConfig;
+  /** Lot trace bounds and exports (README, "Reports"). */
+  reports: ReportsConfig;
+}
+
+export interface ReportsConfig {
+  /** Deepest `maxDepth` a lot trace accepts. */
+  traceMaxDepth: number;
+  /** Most lots one trace may reach; past it the trace is refused (QUERY_TOO_COMPLEX). */
+  traceMaxNodes: number;
+  /** The folder of reviewed report operations (`*.graphql`) served at /reports; undefined = the built-in folder. */
+  dir: string | undefined;
+  /** Most rows one export may stream. */
+  exportMaxRows: number;
 }
 
 export interface IntegrityConfig {
@@ -142,6 +155,13 @@ export function loadConfig(env: Env = process.env): HubConfig {
       outboxRetentionSeconds: number(env, 'OUTBOX_RETENTION_SECONDS', 7 * 86_400, 1, 365 * 86_400),
       confirmWaitMs: number(env, 'CONFIRM_WAIT_MS', 2000, 0, 60_000),
       relayMaxBackoffMs: number(env, 'RELAY_MAX_BACKOFF_MS', 2000, 10, 600_000),
+    },
+    reports: {
+      traceMaxDepth: number(env, 'TRACE_MAX_DEPTH', 20, 1, 100),
+      // The demo MES answers at most 5,000 lots per genealogy call; a level never exceeds the total.
+      traceMaxNodes: number(env, 'TRACE_MAX_NODES', 2000, 1, 5000),
+      dir: env.REPORTS_DIR || undefined,
+      exportMaxRows: number(env, 'EXPORT_MAX_ROWS', 1_000_000, 1, 100_000_000),
     },
   };
 }

@@ -74,7 +74,7 @@ export function generatePlant({ seed, scale, anchor }: PlantOptions): GeneratedP
     .map((m) => ({ erpMaterial: m.number, mesCode: m.mesCode, erpUnit: m.baseUnit, mesUnit: m.mesUnit, factor: m.mapping === 'ok' ? m.factor : null }));
   return {
     erp,
-    mes: { jobOrders: allJobs, equipment: master.equipment, equipmentStates: equipmentHistory(rng.fork('equipment-states'), master.equipment, anchor), lots: trace.lots, qualityResults: trace.qualityResults, mapping },
+    mes: { jobOrders: allJobs, equipment: master.equipment, equipmentStates: equipmentHistory(rng.fork('equipment-states'), master.equipment, anchor), lots: trace.lots, qualityResults: trace.qualityResults, mapping, consumptions: trace.consumptions },
     seededFaults: faults,
   };
 }

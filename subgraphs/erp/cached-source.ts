@@ -18,5 +18,7 @@ export function cachedErpSource(inner: ErpSource, cache: EntityCache, stale?: St
     routingByOrders: cachedGroups(cache, 'routing', (ids) => inner.routingByOrders(ids), (r) => r.orderId, stale),
     confirmationsByOrders: cachedGroups(cache, 'confirmations', (ids) => inner.confirmationsByOrders(ids), (c) => c.orderId, stale),
     plants: () => cache.list('plants', 'all', () => inner.plants(), stale),
+    // Only the cost report reads rates, straight from the ERP (restricted data is not cached).
+    workCenters: (plant) => inner.workCenters(plant),
   };
 }

@@ -13,6 +13,7 @@ import type {
   ErpRoutingOperation,
   ErpSource,
   ErpStock,
+  ErpWorkCenter,
   OrderQuery,
   Page,
 } from './source.ts';
@@ -41,6 +42,7 @@ export function odataString(value: string): string {
 const IN_CHUNK = 100;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+const optNum = (v: unknown): number | null => (v == null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
 const opSeq = (v: unknown): number => Number.parseInt(str(v), 10) || 0;
 const orderId = (v: unknown): string => normaliseOrderId(str(v)) ?? str(v);
 const materialId = (v: unknown): string => normaliseMaterialId(str(v)) ?? str(v);
@@ -74,6 +76,7 @@ function toMaterial(r: Row): ErpMaterial {
     type: MATERIAL_TYPES[str(r.MaterialType)] ?? 'RAW',
     materialGroup: r.MaterialGroup == null ? null : str(r.MaterialGroup),
     standardCost: num(r.StandardCost),
+    movingAveragePrice: optNum(r.MovingAveragePrice),
     currency: str(r.Currency),
   };
 }
@@ -184,6 +187,7 @@ export function createODataErpSource(client: JsonClient): ErpSource {
           sequence: opSeq(r.Operation),
           description: str(r.Description),
           workCenter: str(r.WorkCenter),
+          minutesPerUnit: optNum(r.MinutesPerUnit),
           confirmedQuantity: num(r.ConfirmedYield),
           confirmedScrapQuantity: num(r.ConfirmedScrap),
         }),
@@ -207,6 +211,20 @@ export function createODataErpSource(client: JsonClient): ErpSource {
     async plants() {
       const page = await collect('Plants', {});
       return page.items.map((r): ErpPlant => ({ id: str(r.Plant), name: str(r.Name), currency: str(r.Currency) }));
+    },
+    async workCenters(plant) {
+      const page = await collect('WorkCenters', plant === undefined ? {} : { $filter: `Plant eq ${odataString(plant)}` });
+      return page.items.map(
+        (r): ErpWorkCenter => ({
+          id: str(r.WorkCenter),
+          plant: str(r.Plant),
+          description: str(r.Description),
+          machineRate: optNum(r.MachineRate),
+          labourRate: optNum(r.LabourRate),
+          crew: optNum(r.Crew),
+          currency: str(r.Currency),
+        }),
+      );
     },
   };
 }

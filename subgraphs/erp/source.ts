@@ -36,6 +36,8 @@ export interface ErpMaterial {
   type: ErpMaterialType;
   materialGroup: string | null;
   standardCost: number;
+  /** The price goods issues are valued at; null when the ERP keeps none (then the standard cost applies). */
+  movingAveragePrice: number | null;
   currency: string;
 }
 
@@ -61,8 +63,21 @@ export interface ErpRoutingOperation {
   sequence: number;
   description: string;
   workCenter: string;
+  /** Routing standard value: machine minutes per unit of the order (null: none kept). */
+  minutesPerUnit: number | null;
   confirmedQuantity: number;
   confirmedScrapQuantity: number;
+}
+
+/** A work center with its activity rates per hour; `crew` = labour hours per machine hour. */
+export interface ErpWorkCenter {
+  id: string;
+  plant: string;
+  description: string;
+  machineRate: number | null;
+  labourRate: number | null;
+  crew: number | null;
+  currency: string;
 }
 
 export interface ErpConfirmationRecord {
@@ -111,4 +126,6 @@ export interface ErpSource {
   routingByOrders(orderIds: readonly string[]): Promise<ErpRoutingOperation[]>;
   confirmationsByOrders(orderIds: readonly string[]): Promise<ErpConfirmationRecord[]>;
   plants(): Promise<ErpPlant[]>;
+  /** Every work center of a plant (all plants when none is given), with its rates. */
+  workCenters(plant?: string): Promise<ErpWorkCenter[]>;
 }

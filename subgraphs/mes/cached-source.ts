@@ -17,5 +17,8 @@ export function cachedMesSource(inner: MesSource, cache: EntityCache, stale?: St
     lotsByIds: cachedEntities(cache, 'lot', (ids) => inner.lotsByIds(ids), (l) => l.id, stale),
     lotsByMaterialCodes: cachedGroups(cache, 'lotsByCode', (codes) => inner.lotsByMaterialCodes(codes), (l) => l.materialCode, stale),
     qualityByJobOrders: cachedGroups(cache, 'quality', (ids) => inner.qualityByJobOrders(ids), (q) => q.jobOrderId, stale),
+    // Not cached: a recall must see the consumption booked a second ago, and reports are rare next to reads.
+    genealogy: (lots, direction) => inner.genealogy(lots, direction),
+    consumptionsByJobOrders: (ids) => inner.consumptionsByJobOrders(ids),
   };
 }

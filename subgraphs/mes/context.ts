@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
 import type { IntegrityServices } from './closed-loop/services.ts';
+import type { ReportServices } from './reports/services.ts';
 import { cachedMesSource } from './cached-source.ts';
 import type { MaterialMapping } from './mapping.ts';
 import type { MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
@@ -13,6 +14,8 @@ export interface MesContext {
   mapping: MaterialMapping;
   /** Reconciliation and closed-loop services, made once per process (integrity.ts). */
   integrity: IntegrityServices;
+  /** Report bounds and the ERP reader of the cost and summary reports, made once per process. */
+  reports: ReportServices;
   loaders: {
     job: DataLoader<string, MesJobOrder | null>;
     jobsByOrder: DataLoader<string, MesJobOrder[]>;
@@ -27,7 +30,7 @@ export interface MesContext {
 }
 
 /** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
-export function createMesContext(upstream: MesSource, mapping: MaterialMapping, integrity: IntegrityServices, cache?: EntityCache): MesContext {
+export function createMesContext(upstream: MesSource, mapping: MaterialMapping, integrity: IntegrityServices, reports: ReportServices, cache?: EntityCache): MesContext {
   const stale = createStaleCollector();
   const source = cache ? cachedMesSource(upstream, cache, stale) : upstream;
   const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
@@ -36,6 +39,7 @@ export function createMesContext(upstream: MesSource, mapping: MaterialMapping, 
     stale,
     mapping,
     integrity,
+    reports,
     loaders: {
       job,
       jobsByOrder: groupLoader(async (ids) => {

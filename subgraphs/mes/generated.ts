@@ -19,6 +19,14 @@ import type {
 } from "./reconciliation/compare.ts";
 import type { MasterDataIssueRecord } from "./reconciliation/master-data.ts";
 import type { ConfirmationEntry } from "./closed-loop/model.ts";
+import type {
+  LotTraceRecord,
+  TraceNodeRecord,
+  TraceLinkRecord,
+} from "./reports/trace.ts";
+import type { CostAnalysisRecord, CostLineRecord } from "./reports/cost.ts";
+import type { CostReportRecord } from "./reports/cost-report.ts";
+import type { SummaryRowRecord } from "./reports/summary.ts";
 import type { MesContext } from "./context.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -81,6 +89,28 @@ export type Query = {
    * operation on that machine. `first` accepts 1..500; `after` is the `endCursor` of the previous page.
    */
   workOrders: WorkOrderConnection;
+  /**
+   * The genealogy of a lot, one level per consumption step: BACKWARD lists what went into it (down to
+   * purchased lots), FORWARD what it went into (up to finished lots: a recall). Breadth-first, each lot
+   * once (a cycle in the MES data is cut, not followed). `maxDepth` 0..TRACE_MAX_DEPTH (default: 10, or
+   * TRACE_MAX_DEPTH when lower);
+   * more than TRACE_MAX_NODES lots is refused with QUERY_TOO_COMPLEX. Unknown lot: null.
+   */
+  traceLot?: Maybe<LotTrace>;
+  /**
+   * Cost plan vs actual of every order whose planned start is in `from`..`to` (inclusive, exclusive; at most
+   * 400 days), summed per `period` bucket (UTC; `time` = the bucket's start; without `period`, `from`) and
+   * per `groupBy`. Restricted: needs `finance:read`.
+   */
+  costReport: Array<CostReportRow>;
+  /**
+   * Planned, produced, scrap, yield, on-time and availability over `from`..`to` (inclusive, exclusive; at
+   * most 400 days; ISO 8601 or epoch milliseconds),
+   * one flat row per `period` bucket (UTC; `time` = the bucket's start; without `period` one bucket at
+   * `from`) and `groupBy` value. Shaped for report tools: a Grafana GraphQL data source reads the list at
+   * `data.productionSummary` with `time` as its time field and `from`/`to` as the dashboard's range.
+   */
+  productionSummary: Array<ProductionSummaryRow>;
 };
 
 export type QueryworkOrderArgs = {
@@ -126,6 +156,28 @@ export type QueryworkOrdersArgs = {
   equipment?: InputMaybe<Scalars["ID"]>;
   first?: InputMaybe<Scalars["Int"]>;
   after?: InputMaybe<Scalars["String"]>;
+};
+
+export type QuerytraceLotArgs = {
+  id: Scalars["ID"];
+  direction: TraceDirection;
+  maxDepth?: InputMaybe<Scalars["Int"]>;
+};
+
+export type QuerycostReportArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  from: Scalars["DateTime"];
+  to: Scalars["DateTime"];
+  period?: InputMaybe<ReportPeriod>;
+  groupBy?: InputMaybe<Array<CostGroup>>;
+};
+
+export type QueryproductionSummaryArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  from: Scalars["DateTime"];
+  to: Scalars["DateTime"];
+  period?: InputMaybe<ReportPeriod>;
+  groupBy?: InputMaybe<Array<SummaryGroup>>;
 };
 
 export type Mutation = {
@@ -311,6 +363,12 @@ export type ProductionOrder = {
   confirmations: Array<ErpConfirmation>;
   /** Where this order's ERP books and MES actuals disagree (the same rules as `reconciliation`). */
   discrepancies: Array<Discrepancy>;
+  /**
+   * Planned cost (ERP standard cost x BOM x quantity, routing time x work-center rates) against actual cost
+   * (MES consumption, scrap and booked machine and labour time at ERP prices and rates), with the variance
+   * split by cause. Restricted: needs `finance:read`.
+   */
+  costAnalysis?: Maybe<CostAnalysis>;
   /**
    * Will the order be done by its planned end? Orders the ERP has CONFIRMED, TECHNICALLY_COMPLETED or
    * CLOSED, and orders whose MES work is all done, are ON_TIME. Otherwise the work done is measured in
@@ -567,6 +625,191 @@ export type EquipmentStateEvent = {
   state: EquipmentState;
 };
 
+export type TraceDirection =
+  /** From a lot to the lots consumed into it, and theirs. */
+  | "BACKWARD"
+  /** From a lot to the lots it was consumed into, and theirs. */
+  | "FORWARD";
+
+export type LotTrace = {
+  __typename?: "LotTrace";
+  direction: TraceDirection;
+  /** The traced lot (depth 0). */
+  root: TraceNode;
+  /** Every lot reached, breadth-first (root first), each once. */
+  nodes: Array<TraceNode>;
+  /** The consumption bookings between the nodes. */
+  links: Array<TraceLink>;
+  /**
+   * The lots where the trace ends: FORWARD, lots nothing consumed further (finished goods, or stock not
+   * used yet); BACKWARD, lots not made from other lots (purchased). The answer to a recall.
+   */
+  ends: Array<TraceNode>;
+  /** The deepest level reached. */
+  depth: Scalars["Int"];
+  /** True when `maxDepth` cut the trace (lots at the last level lead further). */
+  truncated: Scalars["Boolean"];
+};
+
+export type TraceNode = {
+  __typename?: "TraceNode";
+  /** Consumption steps from the root. */
+  depth: Scalars["Int"];
+  lot: MaterialLot;
+  /** The ERP material of the lot (through the master-data mapping); null when its MES code is unmapped. */
+  material?: Maybe<Material>;
+  /** The MES work order that produced the lot; null for a purchased lot. */
+  workOrder?: Maybe<WorkOrder>;
+  /** The ERP production order that made the lot (its work order's); null for a purchased lot. */
+  productionOrder?: Maybe<ProductionOrder>;
+  /** Quality results of the work order that produced the lot. */
+  qualityResults: Array<QualityResult>;
+  /** Ids of the lots one step further in the trace's direction. */
+  next: Array<Scalars["ID"]>;
+};
+
+export type TraceLink = {
+  __typename?: "TraceLink";
+  /** The component lot. */
+  consumedLot: Scalars["ID"];
+  /** The lot it went into. */
+  producedLot: Scalars["ID"];
+  /** In the ERP base unit of the component's material when the mapping allows, else in the MES unit. */
+  quantity: Scalars["Float"];
+  unit: Scalars["String"];
+  unitConverted: Scalars["Boolean"];
+  workOrder?: Maybe<WorkOrder>;
+  consumedAt: Scalars["DateTime"];
+};
+
+/** A report's time bucket (UTC): a week starts on Monday. */
+export type ReportPeriod = "DAY" | "WEEK" | "MONTH";
+
+export type CostGroup =
+  | "PLANT"
+  | "MATERIAL"
+  /** The work center of each cost line (materials count at the order's first operation). */
+  | "WORK_CENTER"
+  | "ORDER";
+
+export type CostLineKind = "MATERIAL" | "MACHINE" | "LABOUR";
+
+/**
+ * Money is in `currency`. target = the standard cost of what was produced; variance = actual - target =
+ * quantity + scrap + price + time (README "Reports" gives each formula).
+ */
+export type CostAnalysis = {
+  __typename?: "CostAnalysis";
+  currency: Scalars["String"];
+  /** The order's unit; the quantities below are in it. */
+  unit: Scalars["String"];
+  plannedQuantity: Scalars["Float"];
+  producedQuantity: Scalars["Float"];
+  scrapQuantity: Scalars["Float"];
+  plannedCost: Scalars["Float"];
+  targetCost: Scalars["Float"];
+  actualCost: Scalars["Float"];
+  variance: Scalars["Float"];
+  /** Components used above (or below) standard for the units started. */
+  quantityVariance: Scalars["Float"];
+  /** The standard cost of the units scrapped. */
+  scrapVariance: Scalars["Float"];
+  /** Components issued at a price other than standard. */
+  priceVariance: Scalars["Float"];
+  /** Machine and labour hours booked above (or below) standard for the units started. */
+  timeVariance: Scalars["Float"];
+  lines: Array<CostLine>;
+  /** What was left out of the actuals and why (unmapped consumption, unconvertible work orders). */
+  excluded: Array<Scalars["String"]>;
+};
+
+export type CostLine = {
+  __typename?: "CostLine";
+  kind: CostLineKind;
+  /** The component (MATERIAL lines). */
+  material?: Maybe<Material>;
+  materialId?: Maybe<Scalars["ID"]>;
+  workCenter?: Maybe<Scalars["String"]>;
+  operationSequence?: Maybe<Scalars["Int"]>;
+  /** The component's base unit, or H (hours) for MACHINE and LABOUR. */
+  unit: Scalars["String"];
+  standardQuantityPerUnit: Scalars["Float"];
+  plannedQuantity: Scalars["Float"];
+  targetQuantity: Scalars["Float"];
+  actualQuantity: Scalars["Float"];
+  standardPrice: Scalars["Float"];
+  actualPrice: Scalars["Float"];
+  plannedCost: Scalars["Float"];
+  targetCost: Scalars["Float"];
+  actualCost: Scalars["Float"];
+  variance: Scalars["Float"];
+  quantityVariance: Scalars["Float"];
+  scrapVariance: Scalars["Float"];
+  priceVariance: Scalars["Float"];
+  timeVariance: Scalars["Float"];
+};
+
+/** One row per time bucket and group; fields not grouped by are null. */
+export type CostReportRow = {
+  __typename?: "CostReportRow";
+  time: Scalars["DateTime"];
+  plant?: Maybe<Scalars["ID"]>;
+  materialId?: Maybe<Scalars["ID"]>;
+  material?: Maybe<Material>;
+  workCenter?: Maybe<Scalars["String"]>;
+  orderId?: Maybe<Scalars["ID"]>;
+  productionOrder?: Maybe<ProductionOrder>;
+  /** Orders summed in the row. */
+  orders: Scalars["Int"];
+  currency: Scalars["String"];
+  plannedCost: Scalars["Float"];
+  targetCost: Scalars["Float"];
+  actualCost: Scalars["Float"];
+  variance: Scalars["Float"];
+  quantityVariance: Scalars["Float"];
+  scrapVariance: Scalars["Float"];
+  priceVariance: Scalars["Float"];
+  timeVariance: Scalars["Float"];
+};
+
+export type SummaryGroup =
+  | "PLANT"
+  /** The ERP material (through the mapping); availability is null in rows grouped by material. */
+  | "MATERIAL"
+  /** The work center of each operation's equipment: output and scrap per operation, not per work order. */
+  | "WORK_CENTER";
+
+export type ProductionSummaryRow = {
+  __typename?: "ProductionSummaryRow";
+  /** Start of the bucket (ISO 8601, UTC). */
+  time: Scalars["DateTime"];
+  plant?: Maybe<Scalars["ID"]>;
+  materialId?: Maybe<Scalars["ID"]>;
+  material?: Maybe<Material>;
+  workCenter?: Maybe<Scalars["String"]>;
+  /** The unit of the quantities when the row has one; null when several are added. */
+  unit?: Maybe<Scalars["String"]>;
+  /** ERP planned quantity of orders planned to end in the bucket. */
+  plannedQuantity: Scalars["Float"];
+  /** Good output booked by operations finished in the bucket (ERP base unit). */
+  producedQuantity: Scalars["Float"];
+  scrapQuantity: Scalars["Float"];
+  /** produced / (produced + scrap) x 100; null without output. */
+  yieldPercent?: Maybe<Scalars["Float"]>;
+  /** Orders planned to end in the bucket. */
+  ordersDue: Scalars["Int"];
+  /** Of those, orders whose work orders are all completed. */
+  ordersCompleted: Scalars["Int"];
+  /** Of those, orders completed by their planned end. */
+  ordersOnTime: Scalars["Int"];
+  /** ordersOnTime / ordersDue x 100; null when no order is due. */
+  onTimePercent?: Maybe<Scalars["Float"]>;
+  /** Share of the equipment's logged time not DOWN or MAINTENANCE, x 100; null without equipment (or grouped by material). */
+  availabilityPercent?: Maybe<Scalars["Float"]>;
+  /** Work orders whose material or unit cannot be mapped, left out of the quantities. */
+  excludedWorkOrders: Scalars["Int"];
+};
+
 /** Whether an order will be done by its planned end (`ProductionOrder.dueStatus` says how it is judged). */
 export type DueStatus =
   /** Done, or projected to finish by its planned end. */
@@ -770,6 +1013,18 @@ export type ResolversTypes = {
       equipment: ResolversTypes["Equipment"];
     }
   >;
+  TraceDirection: TraceDirection;
+  LotTrace: ResolverTypeWrapper<LotTraceRecord>;
+  TraceNode: ResolverTypeWrapper<TraceNodeRecord>;
+  TraceLink: ResolverTypeWrapper<TraceLinkRecord>;
+  ReportPeriod: ReportPeriod;
+  CostGroup: CostGroup;
+  CostLineKind: CostLineKind;
+  CostAnalysis: ResolverTypeWrapper<CostAnalysisRecord>;
+  CostLine: ResolverTypeWrapper<CostLineRecord>;
+  CostReportRow: ResolverTypeWrapper<CostReportRecord>;
+  SummaryGroup: SummaryGroup;
+  ProductionSummaryRow: ResolverTypeWrapper<SummaryRowRecord>;
   DueStatus: DueStatus;
   ExclusionReason: ExclusionReason;
   ExcludedWorkOrder: ResolverTypeWrapper<
@@ -829,6 +1084,13 @@ export type ResolversParentTypes = {
   EquipmentStateEvent: Omit<EquipmentStateEvent, "equipment"> & {
     equipment: ResolversParentTypes["Equipment"];
   };
+  LotTrace: LotTraceRecord;
+  TraceNode: TraceNodeRecord;
+  TraceLink: TraceLinkRecord;
+  CostAnalysis: CostAnalysisRecord;
+  CostLine: CostLineRecord;
+  CostReportRow: CostReportRecord;
+  ProductionSummaryRow: SummaryRowRecord;
   ExcludedWorkOrder: Omit<ExcludedWorkOrder, "workOrder"> & {
     workOrder: ResolversParentTypes["WorkOrder"];
   };
@@ -905,6 +1167,24 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryworkOrdersArgs, "first">
+  >;
+  traceLot?: Resolver<
+    Maybe<ResolversTypes["LotTrace"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QuerytraceLotArgs, "id" | "direction">
+  >;
+  costReport?: Resolver<
+    Array<ResolversTypes["CostReportRow"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QuerycostReportArgs, "from" | "to" | "groupBy">
+  >;
+  productionSummary?: Resolver<
+    Array<ResolversTypes["ProductionSummaryRow"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryproductionSummaryArgs, "from" | "to" | "groupBy">
   >;
 };
 
@@ -1166,6 +1446,14 @@ export type ProductionOrderResolvers<
           };
         }
       >,
+    ContextType
+  >;
+  costAnalysis?: Resolver<
+    Maybe<ResolversTypes["CostAnalysis"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    >,
     ContextType
   >;
   dueStatus?: Resolver<
@@ -1572,6 +1860,223 @@ export type EquipmentStateEventResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type LotTraceResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["LotTrace"] =
+    ResolversParentTypes["LotTrace"],
+> = {
+  direction?: Resolver<
+    ResolversTypes["TraceDirection"],
+    ParentType,
+    ContextType
+  >;
+  root?: Resolver<ResolversTypes["TraceNode"], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes["TraceNode"]>, ParentType, ContextType>;
+  links?: Resolver<Array<ResolversTypes["TraceLink"]>, ParentType, ContextType>;
+  ends?: Resolver<Array<ResolversTypes["TraceNode"]>, ParentType, ContextType>;
+  depth?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TraceNodeResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["TraceNode"] =
+    ResolversParentTypes["TraceNode"],
+> = {
+  depth?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  lot?: Resolver<ResolversTypes["MaterialLot"], ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  workOrder?: Resolver<
+    Maybe<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  productionOrder?: Resolver<
+    Maybe<ResolversTypes["ProductionOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  qualityResults?: Resolver<
+    Array<ResolversTypes["QualityResult"]>,
+    ParentType,
+    ContextType
+  >;
+  next?: Resolver<Array<ResolversTypes["ID"]>, ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TraceLinkResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["TraceLink"] =
+    ResolversParentTypes["TraceLink"],
+> = {
+  consumedLot?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  producedLot?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  unitConverted?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  workOrder?: Resolver<
+    Maybe<ResolversTypes["WorkOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  consumedAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CostAnalysisResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["CostAnalysis"] =
+    ResolversParentTypes["CostAnalysis"],
+> = {
+  currency?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  plannedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  producedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  plannedCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  quantityVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  priceVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  timeVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes["CostLine"]>, ParentType, ContextType>;
+  excluded?: Resolver<Array<ResolversTypes["String"]>, ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CostLineResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["CostLine"] =
+    ResolversParentTypes["CostLine"],
+> = {
+  kind?: Resolver<ResolversTypes["CostLineKind"], ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  materialId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  workCenter?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  operationSequence?: Resolver<
+    Maybe<ResolversTypes["Int"]>,
+    ParentType,
+    ContextType
+  >;
+  unit?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  standardQuantityPerUnit?: Resolver<
+    ResolversTypes["Float"],
+    ParentType,
+    ContextType
+  >;
+  plannedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  standardPrice?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualPrice?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  plannedCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  quantityVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  priceVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  timeVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CostReportRowResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["CostReportRow"] =
+    ResolversParentTypes["CostReportRow"],
+> = {
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  plant?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  materialId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  workCenter?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  orderId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  productionOrder?: Resolver<
+    Maybe<ResolversTypes["ProductionOrder"]>,
+    ParentType,
+    ContextType
+  >;
+  orders?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  plannedCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  targetCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  actualCost?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  quantityVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  priceVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  timeVariance?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ProductionSummaryRowResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ProductionSummaryRow"] =
+    ResolversParentTypes["ProductionSummaryRow"],
+> = {
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  plant?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  materialId?: Resolver<Maybe<ResolversTypes["ID"]>, ParentType, ContextType>;
+  material?: Resolver<
+    Maybe<ResolversTypes["Material"]>,
+    ParentType,
+    ContextType
+  >;
+  workCenter?: Resolver<
+    Maybe<ResolversTypes["String"]>,
+    ParentType,
+    ContextType
+  >;
+  unit?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  plannedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  producedQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+  yieldPercent?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  ordersDue?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  ordersCompleted?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  ordersOnTime?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  onTimePercent?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  availabilityPercent?: Resolver<
+    Maybe<ResolversTypes["Float"]>,
+    ParentType,
+    ContextType
+  >;
+  excludedWorkOrders?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ExcludedWorkOrderResolvers<
   ContextType = MesContext,
   ParentType extends ResolversParentTypes["ExcludedWorkOrder"] =
@@ -1632,6 +2137,13 @@ export type Resolvers<ContextType = MesContext> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   ProductionProgressEvent?: ProductionProgressEventResolvers<ContextType>;
   EquipmentStateEvent?: EquipmentStateEventResolvers<ContextType>;
+  LotTrace?: LotTraceResolvers<ContextType>;
+  TraceNode?: TraceNodeResolvers<ContextType>;
+  TraceLink?: TraceLinkResolvers<ContextType>;
+  CostAnalysis?: CostAnalysisResolvers<ContextType>;
+  CostLine?: CostLineResolvers<ContextType>;
+  CostReportRow?: CostReportRowResolvers<ContextType>;
+  ProductionSummaryRow?: ProductionSummaryRowResolvers<ContextType>;
   ExcludedWorkOrder?: ExcludedWorkOrderResolvers<ContextType>;
   WorkOrderConnection?: WorkOrderConnectionResolvers<ContextType>;
   WorkOrderEdge?: WorkOrderEdgeResolvers<ContextType>;
@@ -1884,6 +2396,12 @@ export interface Loaders<
     >;
     discrepancies?: LoaderResolver<
       Array<Discrepancy>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    costAnalysis?: LoaderResolver<
+      Maybe<CostAnalysis>,
       ProductionOrder,
       {},
       TContext
@@ -2242,6 +2760,291 @@ export interface Loaders<
       TContext
     >;
     state?: LoaderResolver<EquipmentState, EquipmentStateEvent, {}, TContext>;
+  };
+
+  LotTrace?: {
+    direction?: LoaderResolver<TraceDirection, LotTrace, {}, TContext>;
+    root?: LoaderResolver<TraceNode, LotTrace, {}, TContext>;
+    nodes?: LoaderResolver<Array<TraceNode>, LotTrace, {}, TContext>;
+    links?: LoaderResolver<Array<TraceLink>, LotTrace, {}, TContext>;
+    ends?: LoaderResolver<Array<TraceNode>, LotTrace, {}, TContext>;
+    depth?: LoaderResolver<Scalars["Int"], LotTrace, {}, TContext>;
+    truncated?: LoaderResolver<Scalars["Boolean"], LotTrace, {}, TContext>;
+  };
+
+  TraceNode?: {
+    depth?: LoaderResolver<Scalars["Int"], TraceNode, {}, TContext>;
+    lot?: LoaderResolver<MaterialLot, TraceNode, {}, TContext>;
+    material?: LoaderResolver<Maybe<Material>, TraceNode, {}, TContext>;
+    workOrder?: LoaderResolver<Maybe<WorkOrder>, TraceNode, {}, TContext>;
+    productionOrder?: LoaderResolver<
+      Maybe<ProductionOrder>,
+      TraceNode,
+      {},
+      TContext
+    >;
+    qualityResults?: LoaderResolver<
+      Array<QualityResult>,
+      TraceNode,
+      {},
+      TContext
+    >;
+    next?: LoaderResolver<Array<Scalars["ID"]>, TraceNode, {}, TContext>;
+  };
+
+  TraceLink?: {
+    consumedLot?: LoaderResolver<Scalars["ID"], TraceLink, {}, TContext>;
+    producedLot?: LoaderResolver<Scalars["ID"], TraceLink, {}, TContext>;
+    quantity?: LoaderResolver<Scalars["Float"], TraceLink, {}, TContext>;
+    unit?: LoaderResolver<Scalars["String"], TraceLink, {}, TContext>;
+    unitConverted?: LoaderResolver<Scalars["Boolean"], TraceLink, {}, TContext>;
+    workOrder?: LoaderResolver<Maybe<WorkOrder>, TraceLink, {}, TContext>;
+    consumedAt?: LoaderResolver<Scalars["DateTime"], TraceLink, {}, TContext>;
+  };
+
+  CostAnalysis?: {
+    currency?: LoaderResolver<Scalars["String"], CostAnalysis, {}, TContext>;
+    unit?: LoaderResolver<Scalars["String"], CostAnalysis, {}, TContext>;
+    plannedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    producedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    scrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    plannedCost?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    targetCost?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    actualCost?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    variance?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    quantityVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    scrapVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    priceVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostAnalysis,
+      {},
+      TContext
+    >;
+    timeVariance?: LoaderResolver<Scalars["Float"], CostAnalysis, {}, TContext>;
+    lines?: LoaderResolver<Array<CostLine>, CostAnalysis, {}, TContext>;
+    excluded?: LoaderResolver<
+      Array<Scalars["String"]>,
+      CostAnalysis,
+      {},
+      TContext
+    >;
+  };
+
+  CostLine?: {
+    kind?: LoaderResolver<CostLineKind, CostLine, {}, TContext>;
+    material?: LoaderResolver<Maybe<Material>, CostLine, {}, TContext>;
+    materialId?: LoaderResolver<Maybe<Scalars["ID"]>, CostLine, {}, TContext>;
+    workCenter?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      CostLine,
+      {},
+      TContext
+    >;
+    operationSequence?: LoaderResolver<
+      Maybe<Scalars["Int"]>,
+      CostLine,
+      {},
+      TContext
+    >;
+    unit?: LoaderResolver<Scalars["String"], CostLine, {}, TContext>;
+    standardQuantityPerUnit?: LoaderResolver<
+      Scalars["Float"],
+      CostLine,
+      {},
+      TContext
+    >;
+    plannedQuantity?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    targetQuantity?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    actualQuantity?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    standardPrice?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    actualPrice?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    plannedCost?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    targetCost?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    actualCost?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    variance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    quantityVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    scrapVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    priceVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+    timeVariance?: LoaderResolver<Scalars["Float"], CostLine, {}, TContext>;
+  };
+
+  CostReportRow?: {
+    time?: LoaderResolver<Scalars["DateTime"], CostReportRow, {}, TContext>;
+    plant?: LoaderResolver<Maybe<Scalars["ID"]>, CostReportRow, {}, TContext>;
+    materialId?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      CostReportRow,
+      {},
+      TContext
+    >;
+    material?: LoaderResolver<Maybe<Material>, CostReportRow, {}, TContext>;
+    workCenter?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      CostReportRow,
+      {},
+      TContext
+    >;
+    orderId?: LoaderResolver<Maybe<Scalars["ID"]>, CostReportRow, {}, TContext>;
+    productionOrder?: LoaderResolver<
+      Maybe<ProductionOrder>,
+      CostReportRow,
+      {},
+      TContext
+    >;
+    orders?: LoaderResolver<Scalars["Int"], CostReportRow, {}, TContext>;
+    currency?: LoaderResolver<Scalars["String"], CostReportRow, {}, TContext>;
+    plannedCost?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    targetCost?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    actualCost?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    variance?: LoaderResolver<Scalars["Float"], CostReportRow, {}, TContext>;
+    quantityVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+    scrapVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+    priceVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+    timeVariance?: LoaderResolver<
+      Scalars["Float"],
+      CostReportRow,
+      {},
+      TContext
+    >;
+  };
+
+  ProductionSummaryRow?: {
+    time?: LoaderResolver<
+      Scalars["DateTime"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    plant?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    materialId?: LoaderResolver<
+      Maybe<Scalars["ID"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    material?: LoaderResolver<
+      Maybe<Material>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    workCenter?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    unit?: LoaderResolver<
+      Maybe<Scalars["String"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    plannedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    producedQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    scrapQuantity?: LoaderResolver<
+      Scalars["Float"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    yieldPercent?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    ordersDue?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    ordersCompleted?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    ordersOnTime?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    onTimePercent?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    availabilityPercent?: LoaderResolver<
+      Maybe<Scalars["Float"]>,
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
+    excludedWorkOrders?: LoaderResolver<
+      Scalars["Int"],
+      ProductionSummaryRow,
+      {},
+      TContext
+    >;
   };
 
   ExcludedWorkOrder?: {

@@ -1,5 +1,5 @@
 import type { JsonClient } from '../../lib/http-client.ts';
-import type { MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
+import type { MesConsumption, MesEquipment, MesEquipmentStateChange, MesGenealogyItem, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 interface ListPage<T> {
   items: T[];
@@ -40,6 +40,11 @@ export function createRestMesSource(client: JsonClient): MesSource {
     lotsByIds: (ids) => byKeys<MesLot>('material-lots', 'ids', ids),
     lotsByMaterialCodes: (codes) => byKeys<MesLot>('material-lots', 'materialCodes', codes),
     qualityByJobOrders: (ids) => byKeys<MesQualityResult>('quality-results', 'jobOrders', ids),
+    // POST with the ids in the body: a trace level may hold thousands of lots, too many for one URL,
+    // and chunking would break the one-call-per-level promise of traceLot.
+    genealogy: async (lots, direction) =>
+      (await client.send<{ items: MesGenealogyItem[] }>('POST', 'api/v1/lot-genealogy', { lots, direction })).items,
+    consumptionsByJobOrders: (ids) => byKeys<MesConsumption>('lot-consumptions', 'jobOrders', ids),
     async jobOrders(q) {
       const params: Record<string, string> = { limit: String(q.limit), offset: String(q.offset) };
       if (q.site !== undefined) params.site = q.site;

@@ -16,6 +16,7 @@ import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
 import { createRestMesSource } from './rest-source.ts';
+import { reportResolvers } from './reports/resolvers.ts';
 import { plannerResolvers } from './planner-resolvers.ts';
 import { resolvers } from './resolvers.ts';
 
@@ -62,6 +63,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
   const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
+  const reports = { erp: integrity.services.erp, config: config.reports };
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
     feed: config.events.mesFeed.kind === 'mqtt' ? createMqttMesFeed({ ...config.events.mesFeed.mqtt, log }) : createSseMesFeed(mesApiUrl, client),
@@ -79,8 +81,8 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
-    resolvers: mergeResolvers(resolvers, integrityResolvers, plannerResolvers),
-    context: async () => createMesContext(source, mapping.current, integrity.services, cache),
+    resolvers: mergeResolvers(resolvers, integrityResolvers, reportResolvers, plannerResolvers),
+    context: async () => createMesContext(source, mapping.current, integrity.services, reports, cache),
     routes: [cachePurgeRoute(cache), ...integrity.routes],
     metrics,
     log,

@@ -76,6 +76,29 @@ export interface MesQualityResult {
   recordedAt: string;
 }
 
+/** A consumption booking: `quantity` (in the component lot's `unit`) of `consumedLot` went into `producedLot`. */
+export interface MesConsumption {
+  id: string;
+  producedLot: string;
+  consumedLot: string;
+  jobOrderId: string;
+  /** The component lot's MES material code. */
+  materialCode: string;
+  quantity: number;
+  unit: string;
+  consumedAt: string;
+}
+
+export type GenealogyDirection = 'backward' | 'forward';
+
+/** One lot of a genealogy level: its producing work order, that order's quality results, its links one step on. */
+export interface MesGenealogyItem {
+  lot: MesLot;
+  jobOrder: MesJobOrder | null;
+  qualityResults: MesQualityResult[];
+  links: MesConsumption[];
+}
+
 /** One change of a machine's state, from the MES's state log. */
 export interface MesEquipmentStateChange {
   equipmentId: string;
@@ -112,6 +135,10 @@ export interface MesSource {
   lotsByIds(ids: readonly string[]): Promise<MesLot[]>;
   lotsByMaterialCodes(codes: readonly string[]): Promise<MesLot[]>;
   qualityByJobOrders(jobOrderIds: readonly string[]): Promise<MesQualityResult[]>;
+  /** One level of a lot genealogy, in one upstream call whatever the number of lots. */
+  genealogy(lotIds: readonly string[], direction: GenealogyDirection): Promise<MesGenealogyItem[]>;
+  /** Consumption bookings of work orders (actual material usage). */
+  consumptionsByJobOrders(jobOrderIds: readonly string[]): Promise<MesConsumption[]>;
   /** A page of job orders in id order, with the total count of matches. */
   jobOrders(query: JobOrderQuery): Promise<{ items: MesJobOrder[]; total: number }>;
   /** Open (PLANNED, RUNNING, PAUSED) job orders with an operation on one of these machines. */

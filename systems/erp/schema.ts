@@ -20,7 +20,7 @@ export const ENTITY_SETS: readonly EntitySet[] = [
   {
     name: 'Materials',
     key: ['Material'],
-    fields: { Material: S, Description: S, BaseUnit: S, MaterialType: S, StandardCost: N, Currency: S, MaterialGroup: S },
+    fields: { Material: S, Description: S, BaseUnit: S, MaterialType: S, StandardCost: N, MovingAveragePrice: N, Currency: S, MaterialGroup: S },
     indexed: [],
   },
   {
@@ -35,7 +35,12 @@ export const ENTITY_SETS: readonly EntitySet[] = [
     fields: { Material: S, Plant: S, Item: S, Component: S, Quantity: N, Unit: S },
     indexed: ['Material', 'Component'],
   },
-  { name: 'WorkCenters', key: ['WorkCenter'], fields: { WorkCenter: S, Plant: S, Description: S }, indexed: [] },
+  {
+    name: 'WorkCenters',
+    key: ['WorkCenter'],
+    fields: { WorkCenter: S, Plant: S, Description: S, MachineRate: N, LabourRate: N, Crew: N, Currency: S },
+    indexed: [],
+  },
   {
     name: 'ProductionOrders',
     key: ['OrderNumber'],
@@ -48,7 +53,7 @@ export const ENTITY_SETS: readonly EntitySet[] = [
   {
     name: 'ProductionOrderOperations',
     key: ['OrderNumber', 'Operation'],
-    fields: { OrderNumber: S, Operation: S, Description: S, WorkCenter: S, Status: S, ConfirmedYield: N, ConfirmedScrap: N },
+    fields: { OrderNumber: S, Operation: S, Description: S, WorkCenter: S, MinutesPerUnit: N, Status: S, ConfirmedYield: N, ConfirmedScrap: N },
     indexed: ['OrderNumber'],
   },
   {

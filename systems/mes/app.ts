@@ -9,6 +9,7 @@ import { Stats } from '../common/stats.ts';
 import type { MesJobOrder, MesMappingRow, SeededFault } from '../plant/types.ts';
 import { wireEvent, type EventLog } from './events.ts';
 import type { ShopFloor } from './shopfloor.ts';
+import { genealogy } from './genealogy.ts';
 import { serveEventStream, type StreamRegistry } from './sse.ts';
 import type { MesStore } from './store.ts';
 import { MesWrites } from './writes.ts';
@@ -131,6 +132,15 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
         { param: 'status', field: 'status' },
       ])),
     )
+    .on('GET', '/api/v1/lot-consumptions', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.consumptions, [
+        { param: 'ids', field: 'id', via: 'key', batch: true },
+        { param: 'producedLots', field: 'producedLot', via: 'index', batch: true },
+        { param: 'consumedLots', field: 'consumedLot', via: 'index', batch: true },
+        { param: 'jobOrders', field: 'jobOrderId', via: 'index', batch: true },
+      ])),
+    )
+    .on('POST', '/api/v1/lot-genealogy', async ({ req, res }) => sendJson(res, 200, genealogy(store, await readObject(req))))
     .on('GET', '/api/v1/material-lots/:id', ({ res, params }) => sendJson(res, 200, one(store.lots, params.id, 'material lot')))
     .on('GET', '/api/v1/quality-results', ({ res, url }) =>
       sendJson(res, 200, listAnswer(url, store.qualityResults, [

@@ -67,6 +67,10 @@ export const RECORD_SHAPES: Record<string, { key: string; check: Check }> = {
       result: oneOf(['PASS', 'FAIL']), recordedAt: str,
     }),
   },
+  'lot-consumptions': {
+    key: 'id',
+    check: object({ id: str, producedLot: str, consumedLot: str, jobOrderId: str, materialCode: str, quantity: nonNegative, unit: str, consumedAt: str }),
+  },
   'material-mapping': {
     key: 'mesCode',
     check: object({ erpMaterial: str, mesCode: str, erpUnit: str, mesUnit: str, factor: nullable(num) }),

@@ -8,6 +8,7 @@ import type { Rng } from '../plant/random.ts';
 import { qualityResult } from '../plant/traceability.ts';
 import { EQUIPMENT_STATES, type EquipmentState, type MesJobOrder, type MesSegment } from '../plant/types.ts';
 import type { EventLog } from './events.ts';
+import { bookConsumption } from './genealogy.ts';
 import type { MesStore } from './store.ts';
 
 export interface ProgressReport {
@@ -119,15 +120,17 @@ export class ShopFloor {
     const known = WORK_CENTER_TYPES.some((t) => t.description === last.description);
     const q = qualityResult(this.rng, this.store.nextQualityId(), job, known ? last : { ...last, description: 'Packing' }, at);
     this.store.qualityResults.upsert(q);
+    const lotId = this.store.nextLotId();
+    const started = last.goodQuantity + job.segments.reduce((s, x) => s + x.scrapQuantity, 0);
     this.store.lots.upsert({
-      id: this.store.nextLotId(),
+      id: lotId,
       materialCode: job.materialCode,
       site: job.site,
       quantity: last.goodQuantity,
       unit: job.unit,
       status: q.result === 'PASS' ? 'AVAILABLE' : 'BLOCKED',
       producedByJobOrder: job.id,
-      consumedLots: [],
+      consumedLots: bookConsumption(this.store, job, lotId, started, at),
       createdAt: at,
     });
     ids.push(this.events.append('quality.result', { jobOrderId: job.id, erpOrder: job.erpOrder, site: job.site, resultId: q.id, characteristic: q.characteristic, result: q.result }).id);

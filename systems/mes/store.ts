@@ -1,7 +1,7 @@
 import type { RecordStore } from '../common/admin.ts';
 import { Collection } from '../common/collection.ts';
 import { HttpError } from '../common/http.ts';
-import type { MesData, MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
+import type { MesConsumption, MesData, MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesMappingRow, MesQualityResult } from '../plant/types.ts';
 import { checkRecord } from './records.ts';
 
 /** What admin writes need of a table; method syntax keeps it assignable from every Collection<T>. */
@@ -22,8 +22,10 @@ export class MesStore implements RecordStore {
   readonly lots: Collection<MesLot>;
   readonly qualityResults: Collection<MesQualityResult>;
   readonly mapping: Collection<MesMappingRow>;
+  readonly consumptions: Collection<MesConsumption>;
   private lastLot: number;
   private lastQuality: number;
+  private lastConsumption: number;
   private lastJob: number;
   private lastStateChange: number;
 
@@ -34,8 +36,10 @@ export class MesStore implements RecordStore {
     this.lots = new Collection((l) => l.id, data.lots);
     this.qualityResults = new Collection((q) => q.id, data.qualityResults);
     this.mapping = new Collection((m) => m.mesCode, data.mapping);
+    this.consumptions = new Collection((c) => c.id, data.consumptions);
     this.lastLot = data.lots.length;
     this.lastQuality = data.qualityResults.length;
+    this.lastConsumption = data.consumptions.length;
     this.lastJob = data.jobOrders.length;
     this.lastStateChange = data.equipmentStates.length;
   }
@@ -68,6 +72,13 @@ export class MesStore implements RecordStore {
     return id;
   }
 
+  nextConsumptionId(): string {
+    let id: string;
+    do id = `C-${String(++this.lastConsumption).padStart(7, '0')}`;
+    while (this.consumptions.get(id));
+    return id;
+  }
+
   nextQualityId(): string {
     let id: string;
     do id = `QR-${String(++this.lastQuality).padStart(6, '0')}`;
@@ -82,6 +93,7 @@ export class MesStore implements RecordStore {
       'material-lots': this.lots,
       'quality-results': this.qualityResults,
       'material-mapping': this.mapping,
+      'lot-consumptions': this.consumptions,
     };
     const t = tables[collection];
     if (!t) throw new HttpError(404, `no collection '${collection}' (${Object.keys(tables).join(', ')})`);

@@ -3,6 +3,7 @@ import {
   iso, padMaterial, round2, round3,
   type BaseUnit, type Family, type WorkCenterType,
 } from './catalog.ts';
+import { movingAveragePrice, WORK_CENTER_RATES } from './costing.ts';
 import type { Rng } from './random.ts';
 import type { EquipmentState, ErpBomItem, ErpMaterial, ErpStock, ErpWorkCenter, MesEquipment } from './types.ts';
 
@@ -139,6 +140,7 @@ export function erpMaterials(materials: readonly MaterialSpec[]): ErpMaterial[] 
     BaseUnit: m.baseUnit,
     MaterialType: type[m.kind],
     StandardCost: m.cost,
+    MovingAveragePrice: movingAveragePrice(m),
     Currency: 'EUR',
     MaterialGroup: m.group,
   }));
@@ -177,5 +179,5 @@ export function erpBom(materials: readonly MaterialSpec[], byNumber: ReadonlyMap
 }
 
 export function erpWorkCenters(workCenters: readonly WorkCenterSpec[]): ErpWorkCenter[] {
-  return workCenters.map((w) => ({ WorkCenter: w.code, Plant: w.plant, Description: w.description }));
+  return workCenters.map((w) => ({ WorkCenter: w.code, Plant: w.plant, Description: w.description, ...WORK_CENTER_RATES[w.type], Currency: 'EUR' }));
 }

@@ -1,5 +1,6 @@
 import { DAY, HOUR, MINUTE, WORK_CENTER_TYPES, iso, padMaterial, padOperation, padOrder, round2 } from './catalog.ts';
 import { scaled, type MasterData, type MaterialSpec, type WorkCenterSpec } from './masterdata.ts';
+import { standardMinutes } from './costing.ts';
 import type { Rng } from './random.ts';
 import type { ErpOperation, ErpOrder, ErpOrderStatus } from './types.ts';
 
@@ -150,6 +151,7 @@ export function erpOperations(o: OrderSpec): ErpOperation[] {
     Operation: padOperation(r.sequence),
     Description: WORK_CENTER_TYPES.find((t) => t.type === r.workCenter.type)?.description ?? r.workCenter.description,
     WorkCenter: r.workCenter.code,
+    MinutesPerUnit: standardMinutes(o),
     Status: isReleased(o.status) ? 'RELEASED' : 'CREATED',
     ConfirmedYield: 0,
     ConfirmedScrap: 0,

@@ -1,12 +1,13 @@
-import { CHARACTERISTICS, DAY, WORK_CENTER_TYPES, iso, type WorkCenterType } from './catalog.ts';
+import { CHARACTERISTICS, DAY, WORK_CENTER_TYPES, iso, round3, type WorkCenterType } from './catalog.ts';
 import type { MaterialSpec } from './masterdata.ts';
 import type { Rng } from './random.ts';
-import type { MesJobOrder, MesLot, MesQualityResult, MesSegment } from './types.ts';
+import type { MesConsumption, MesJobOrder, MesLot, MesQualityResult, MesSegment } from './types.ts';
 
-export interface Traceability { lots: MesLot[]; qualityResults: MesQualityResult[] }
+export interface Traceability { lots: MesLot[]; qualityResults: MesQualityResult[]; consumptions: MesConsumption[] }
 
 export const lotId = (n: number): string => `L-${String(n).padStart(6, '0')}`;
 export const qualityId = (n: number): string => `QR-${String(n).padStart(6, '0')}`;
+export const consumptionId = (n: number): string => `C-${String(n).padStart(7, '0')}`;
 
 function typeOf(segment: MesSegment): WorkCenterType {
   return WORK_CENTER_TYPES.find((t) => t.description === segment.description)?.type ?? 'MACH';
@@ -37,6 +38,7 @@ export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[
   const byNumber = new Map(materials.map((m) => [m.number, m]));
   const lots: MesLot[] = [];
   const qualityResults: MesQualityResult[] = [];
+  const consumptions: MesConsumption[] = [];
   const pool = new Map<string, MesLot[]>();
   const addLot = (lot: MesLot): MesLot => {
     lots.push(lot);
@@ -75,25 +77,33 @@ export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[
     const material = byCode.get(job.materialCode);
     if (!last || last.goodQuantity <= 0 || !material) continue;
     const at = Date.parse(last.finishedAt ?? last.startedAt ?? iso(anchor));
-    const consumed = material.components.slice(0, 3).map((c) => {
+    // Units started (good + scrap of every operation), in the ERP unit: what the BOM is written for.
+    const started = (last.goodQuantity + job.segments.reduce((s, x) => s + x.scrapQuantity, 0)) * material.factor;
+    const picked = material.components.flatMap((c) => {
       const component = byNumber.get(c.number);
-      if (!component) return undefined;
+      if (!component) return [];
       const candidates = pool.get(`${job.site}|${component.mesCode}`)?.filter((l) => l.status !== 'BLOCKED') ?? [];
       const lot = candidates.length > 0 ? rng.pick(candidates) : purchased(component, job.site, at - 3 * DAY);
       lot.status = 'CONSUMED';
-      return lot.id;
+      // A line never uses exactly the BOM quantity: a few percent either way, booked in the lot's MES unit.
+      return [{ lot, quantity: round3((c.quantity * started * rng.float(0.97, 1.06)) / component.factor) }];
     });
+    const producedId = lotId(lots.length + 1);
+    for (const { lot, quantity } of picked) {
+      consumptions.push({ id: consumptionId(consumptions.length + 1), producedLot: producedId, consumedLot: lot.id, jobOrderId: job.id, materialCode: lot.materialCode, quantity, unit: lot.unit, consumedAt: iso(at) });
+    }
+    const consumed = picked.map((p) => p.lot.id);
     addLot({
-      id: lotId(lots.length + 1),
+      id: producedId,
       materialCode: job.materialCode,
       site: job.site,
       quantity: last.goodQuantity,
       unit: job.unit,
       status: failed ? 'BLOCKED' : 'AVAILABLE',
       producedByJobOrder: job.id,
-      consumedLots: consumed.filter((id): id is string => !!id),
+      consumedLots: consumed,
       createdAt: iso(at),
     });
   }
-  return { lots, qualityResults };
+  return { lots, qualityResults, consumptions };
 }

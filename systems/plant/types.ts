@@ -23,12 +23,15 @@ export type ErpMaterial = {
   BaseUnit: string;
   MaterialType: 'FERT' | 'HALB' | 'ROH';
   StandardCost: number;
+  /** The price goods issues are valued at (differs from StandardCost for bought-in materials). */
+  MovingAveragePrice: number;
   Currency: string;
   MaterialGroup: string;
 };
 export type ErpStock = { Material: string; Plant: string; StorageLocation: string; Quantity: number; Unit: string };
 export type ErpBomItem = { Material: string; Plant: string; Item: string; Component: string; Quantity: number; Unit: string };
-export type ErpWorkCenter = { WorkCenter: string; Plant: string; Description: string };
+/** Activity rates per hour; `Crew` = labour hours per machine hour. */
+export type ErpWorkCenter = { WorkCenter: string; Plant: string; Description: string; MachineRate: number; LabourRate: number; Crew: number; Currency: string };
 export type ErpOrder = {
   OrderNumber: string;
   Plant: string;
@@ -50,6 +53,8 @@ export type ErpOperation = {
   Operation: string;
   Description: string;
   WorkCenter: string;
+  /** Routing standard value: machine minutes per unit of the order. */
+  MinutesPerUnit: number;
   Status: ErpOperationStatus;
   ConfirmedYield: number;
   ConfirmedScrap: number;
@@ -136,6 +141,21 @@ export interface MesLot {
   consumedLots: string[];
   createdAt: string;
 }
+/**
+ * One consumption booking: `quantity` (in the component lot's unit) of `consumedLot` went into
+ * `producedLot` on work order `jobOrderId`. The genealogy is the graph these records make.
+ */
+export interface MesConsumption {
+  id: string;
+  producedLot: string;
+  consumedLot: string;
+  jobOrderId: string;
+  /** The component lot's MES material code. */
+  materialCode: string;
+  quantity: number;
+  unit: string;
+  consumedAt: string;
+}
 export interface MesQualityResult {
   id: string;
   jobOrderId: string;
@@ -157,6 +177,7 @@ export interface MesData {
   lots: MesLot[];
   qualityResults: MesQualityResult[];
   mapping: MesMappingRow[];
+  consumptions: MesConsumption[];
 }
 
 export type SeededFaultKind =

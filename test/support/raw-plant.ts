@@ -19,7 +19,7 @@ export interface RawPlant {
   mapping: Json[];
 }
 
-async function odataAll(erpApi: string, set: string): Promise<Json[]> {
+export async function odataAll(erpApi: string, set: string): Promise<Json[]> {
   const out: Json[] = [];
   let next: string | undefined = `/odata/${set}?$top=1000000`;
   while (next) {

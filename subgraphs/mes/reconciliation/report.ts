@@ -51,7 +51,7 @@ export function factsOf(order: ErpOrder, extra: Pick<OrderFacts, 'operations' | 
   };
 }
 
-function group<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+export function group<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
