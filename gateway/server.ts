@@ -48,6 +48,9 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     ...leanServerOptions,
     formatError: createFormatError(log),
     ...security.apolloOptions,
+    // CSRF prevention stays on (a GET or a simple POST needs a header no form can send), and a request
+    // carrying Authorization passes it: that header cannot be set cross-site without a CORS preflight.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     // The default landing page would load Apollo's sandbox from a CDN; the hub serves GraphiQL itself.
     plugins: [
       ...leanPlugins(),
@@ -66,7 +69,8 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
-    if (await live.route(req, res, url)) return;
+    const routed = await live.route(req, res, url);
+    if (routed.served) return;
     if (url.pathname === '/graphql') {
       if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
       if (!(await security.admit(req, res))) {
@@ -74,7 +78,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
         metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
         return;
       }
-      return graphql(req, res, url.search);
+      return graphql(req, res, url.search, routed.body);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {

@@ -70,12 +70,13 @@ async function parseBody(
   req: IncomingMessage,
   maxBodyBytes: number,
   authorize?: (req: IncomingMessage, raw: Buffer) => void,
+  alreadyRead?: Buffer,
 ): Promise<unknown> {
   if (req.method !== 'POST') {
     authorize?.(req, Buffer.alloc(0));
     return undefined;
   }
-  const raw = await readBody(req, maxBodyBytes);
+  const raw = alreadyRead ?? (await readBody(req, maxBodyBytes));
   // Before parsing: an unsigned body is refused without spending a JSON parse on it.
   authorize?.(req, raw);
   const type = (req.headers['content-type'] ?? '').toLowerCase();
@@ -102,13 +103,16 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   authorize?: (req: IncomingMessage, raw: Buffer) => void;
 }
 
-/** Serves one GraphQL HTTP request (POST, or GET for queries) through Apollo Server. */
+/**
+ * Serves one GraphQL HTTP request (POST, or GET for queries) through Apollo Server. `alreadyRead` is
+ * the POST body when a router before it had to read it (the gateway's content negotiation).
+ */
 export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQLHandlerOptions<TContext>) {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, search: string, alreadyRead?: Buffer): Promise<void> => {
     let body: unknown;
     try {
-      body = await parseBody(req, limit, opts.authorize);
+      body = await parseBody(req, limit, opts.authorize, alreadyRead);
     } catch (e) {
       if (isCoded(e)) return sendCoded(res, e);
       const status = e instanceof BodyError ? e.status : 400;

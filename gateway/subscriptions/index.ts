@@ -9,7 +9,10 @@ import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
 import { createSubscriptionService } from './service.ts';
 import type { Authenticate } from './caller.ts';
-import { createSseHandler, wantsEventStream } from './sse.ts';
+import { BodyError, readBody, sendGraphQLError } from '../../lib/apollo-http.ts';
+import { ErrorCode } from '../../lib/errors.ts';
+import { requestIsSubscription, streamChoice } from './negotiate.ts';
+import { createSseHandler } from './sse.ts';
 import { attachWebSocket } from './ws.ts';
 
 /**
@@ -43,9 +46,15 @@ export function subscriptionsOverHttpPlugin<T extends GatewayContext>(): ApolloS
   };
 }
 
+/**
+ * What `live.route` did: served the request as an event stream, or left it to the JSON path, handing
+ * over the body it had to read to decide (see negotiate.ts).
+ */
+export type Routed = { served: true } | { served: false; body?: Buffer };
+
 export interface Live {
-  /** Serves the HTTP requests that belong to subscriptions (graphql-sse); answers true when it did. */
-  route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+  /** Serves the HTTP requests that get an event-stream answer (graphql-sse). */
+  route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<Routed>;
   close(): Promise<void>;
 }
 
@@ -75,10 +84,21 @@ export async function startLive(opts: {
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });
   return {
     async route(req, res, url) {
-      const stream = url.pathname === '/graphql/stream' || (url.pathname === '/graphql' && wantsEventStream(req));
-      if (!stream) return false;
-      await sse(req, res);
-      return true;
+      const choice = url.pathname === '/graphql/stream' ? 'stream' : url.pathname === '/graphql' ? streamChoice(req.headers.accept) : 'json';
+      if (choice === 'json') return { served: false };
+      let body: Buffer | undefined;
+      if (req.method === 'POST') {
+        try {
+          body = await readBody(req, opts.config.security.limits.maxBodyBytes);
+        } catch (e) {
+          const status = e instanceof BodyError ? e.status : 400;
+          sendGraphQLError(res, status, e instanceof BodyError ? e.message : 'Bad request body.', ErrorCode.BAD_USER_INPUT);
+          return { served: true };
+        }
+      }
+      if (choice === 'if-subscription' && !requestIsSubscription(req, url, body)) return { served: false, body };
+      await sse(req, res, body);
+      return { served: true };
     },
     async close() {
       await ws.close();
