@@ -63,7 +63,7 @@ export interface IntegrityConfig {
 export interface EventsConfig {
   /** Approximate cap of the Redis event stream (`XADD MAXLEN ~`): how far back `after` can resume. */
   streamMaxLen: number;
-  /** Events one subscription connection may have waiting; past it the connection is closed (4429). */
+  /** Events one subscription connection may have waiting; past it the connection is closed (1013, retried by clients). */
   queueLimit: number;
   /** WebSocket ping interval of the gateway's graphql-ws server. */
   keepAliveMs: number;

@@ -11,10 +11,15 @@ import type { SubscriptionContext, SubscriptionService } from './service.ts';
  * graphql-ws on the gateway's own HTTP server: the `upgrade` of `/graphql` becomes a WebSocket speaking
  * `graphql-transport-ws`. Keep-alive: a WebSocket ping every `keepAliveMs` (a peer that does not answer
  * is terminated). A connection that falls `SUBSCRIPTION_QUEUE_LIMIT` events behind is closed with
- * 4429 (`SLOW_CONSUMER_CLOSE_CODE`); the graphql-ws client treats it as retryable, so a board
- * reconnects and resumes with `after`.
+ * `SLOW_CONSUMER_CLOSE_CODE`, which the graphql-ws client retries, so a board reconnects by itself and
+ * resumes with `after`.
  */
-export const SLOW_CONSUMER_CLOSE_CODE = 4429;
+/**
+ * 1013 "Try Again Later" (RFC 6455 registry: a temporary condition on the server). graphql-ws 6's client
+ * retries it (`isFatalInternalCloseCode` exempts it), whereas every 4xxx code of its own `CloseCode` is
+ * fatal or means something else: 4429 is `TooManyInitialisationRequests`, never retried.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 1013;
 
 type ConnectionExtra = Record<PropertyKey, unknown> & { caller?: SubscriptionCaller; budget?: ConnectionBudget };
 

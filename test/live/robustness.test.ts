@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { admin, gql, redisEnv, startHub, TEST_REDIS_URL, type Hub } from '../support/hub.ts';
 import { freePort } from '../support/processes.ts';
@@ -43,7 +44,7 @@ describe('slow consumers and keep-alive', () => {
     await pipeline.exec();
   }
 
-  it('a connection that stops reading is closed with 4429 once its queue is full; others carry on', async () => {
+  it('a connection that stops reading is closed with 1013 (Try Again Later) once its queue is full; others carry on', async () => {
     const healthy = wsClient(hub.gateway);
     const fast = collect(healthy, 'subscription { equipmentStateChanged { eventId state } }');
     const slow = await rawConnection(hub.gateway);
@@ -61,13 +62,69 @@ describe('slow consumers and keep-alive', () => {
       await fast.waitFor(sent, 20_000);
     }
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-    expect(await slow.closed).toBe(4429);
+    expect(await slow.closed).toBe(1013);
     expect(fast.errors).toEqual([]);
     await flood(1);
     await fast.waitFor(sent + 1);
     await until(async () => (await subscriptionsActive(hub.gateway)) === 1);
     await healthy.dispose();
   }, 60_000);
+
+  it('the unmodified graphql-ws client, closed for lagging, reconnects by itself and resumes with `after` without a gap', async () => {
+    const sockets: WebSocket[] = [];
+    // Only the WebSocket is instrumented (to stop reading); the client runs with its default options.
+    class Recorded extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    }
+    let connections = 0;
+    const closeCodes: number[] = [];
+    const client = createClient({
+      url: wsUrl(hub.gateway),
+      webSocketImpl: Recorded,
+      on: { connected: () => void connections++, closed: (e) => void closeCodes.push((e as { code: number }).code) },
+    });
+    // ~15 kB per event: enough to fill the socket buffers, little enough to drain quickly on resume.
+    const fields = Array.from({ length: 500 }, (_, i) => `a${i}: eventId`).join(' ');
+    const payload = { query: `subscription($after: ID) { equipmentStateChanged(after: $after) { eventId ${fields} } }`, variables: { after: null as string | null } };
+    const received: string[] = [];
+    const errors: unknown[] = [];
+    client.subscribe(payload, {
+      next: (r) => {
+        const id = (r.data as Json).equipmentStateChanged.eventId as string;
+        received.push(id);
+        // What the board does: graphql-ws re-sends this payload on reconnect, so it resumes after `id`.
+        payload.variables.after = id;
+      },
+      error: (e) => void errors.push(e),
+      complete: () => undefined,
+    });
+    await until(async () => (await subscriptionsActive(hub.gateway)) >= 1 && sockets.length === 1);
+    const closesBefore = await metricValue(hub.gateway, 'hub_subscription_slow_closes_total');
+    const first = sockets[0]!;
+    first.pause();
+    let sent = 0;
+    while ((await metricValue(hub.gateway, 'hub_subscription_slow_closes_total')) === closesBefore) {
+      expect(sent, 'the lagging client was never closed').toBeLessThan(5000);
+      await flood(50);
+      sent += 50;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.resume();
+    // Published after the close: reach the client only through its own reconnect and resume.
+    await flood(20);
+    sent += 20;
+    await until(() => received.length >= sent || errors.length > 0, 45_000, `${sent} events (have ${received.length})`);
+    expect(errors).toEqual([]);
+    expect(closeCodes[0]).toBe(1013);
+    expect(connections).toBe(2);
+    expect(sockets.length).toBe(2);
+    const stream = await redis.xrevrange(`${hub.config.cachePrefix}:events`, '+', '-', 'COUNT', sent);
+    expect(received).toEqual(stream.map(([id]) => id).reverse());
+    await client.dispose();
+  }, 90_000);
 
   it('keeps idle connections alive with WebSocket pings', async () => {
     const { ws } = await rawConnection(hub.gateway);
