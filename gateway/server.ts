@@ -114,6 +114,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     log,
     metrics,
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
+    safelist: security.safelist,
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;

@@ -23,6 +23,8 @@ export interface GatewaySecurity {
   /** GraphiQL is served only when introspection is allowed (it is useless without). */
   explorer: boolean;
   maxBodyBytes: number;
+  /** In safelist mode (PERSISTED_QUERIES_ONLY), the manifest by sha256 of each body; also checked by subscriptions. */
+  safelist: ReadonlyMap<string, string> | undefined;
   /** Authenticates and rate-limits; false when a 401/429 was already sent. */
   admit(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** The caller `admit` established for this request. */
@@ -52,6 +54,7 @@ export function createGatewaySecurity(config: HubConfig, log: Logger): GatewaySe
     },
     explorer: s.allowIntrospection,
     maxBodyBytes: s.limits.maxBodyBytes,
+    safelist: manifest && s.persistedQueriesOnly ? manifest : undefined,
     async admit(req, res) {
       const caller = await guard.admit(req, res);
       if (caller) callers.set(req, caller);

@@ -68,6 +68,8 @@ export async function startLive(opts: {
   metrics: HubMetrics;
   /** The gateway's token check, shared with HTTP requests. */
   authenticate: Authenticate;
+  /** Safelist mode: the persisted-operations manifest by sha256 (gateway/security). */
+  safelist?: ReadonlyMap<string, string> | undefined;
 }): Promise<Live> {
   const bus = await createEventBus(opts.config, opts.log, { listen: true });
   if (bus.kind === 'memory') opts.log.info('event bus in memory: subscriptions see events of this process only (set REDIS_URL to share)');
@@ -79,6 +81,7 @@ export async function startLive(opts: {
     metrics: opts.metrics,
     queueLimit: opts.config.events.queueLimit,
     limits: opts.config.security.limits,
+    safelist: opts.safelist,
   });
   const sse = createSseHandler(live, opts.log, opts.authenticate);
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });

@@ -20,7 +20,8 @@ import { Counter } from 'prom-client';
 import type { EventBus } from '../../lib/events/bus.ts';
 import { isEventId } from '../../lib/events/ids.ts';
 import type { QueryLimits } from '../../lib/config.ts';
-import { exceededLimit } from '../security/plugins.ts';
+import { sha256 } from '../security/persisted.ts';
+import { exceededLimit, notInList } from '../security/plugins.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
@@ -49,6 +50,8 @@ export interface OperationRequest {
   query?: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** `persistedQuery.sha256Hash` names a manifest operation instead of sending its text. */
+  extensions?: Record<string, unknown> | null;
 }
 
 export interface SubscriptionService {
@@ -70,6 +73,11 @@ export interface SubscriptionServiceOptions {
   metrics: HubMetrics;
   queueLimit: number;
   limits: QueryLimits;
+  /**
+   * Safelist mode (PERSISTED_QUERIES_ONLY): the manifest by sha256 of each body. A client's subscription
+   * (or query sent over a subscription transport) must be in it, as over HTTP.
+   */
+  safelist?: ReadonlyMap<string, string> | undefined;
 }
 
 const coded = (message: string, code: string, from?: GraphQLError) =>
@@ -95,7 +103,8 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     fetches.inc();
     const res = await opts.apollo.executeOperation(
       { query, variables, operationName: OPERATION_NAME },
-      { contextValue: gatewayContextFor(caller) },
+      // Built by the gateway from a subscription that already passed the safelist: trusted past it.
+      { contextValue: gatewayContextFor(caller, true) },
     );
     if (res.body.kind !== 'single') return { data: null, errors: [{ message: 'Unexpected incremental result' }] };
     return { data: res.body.singleResult.data, errors: res.body.singleResult.errors ?? [] };
@@ -163,12 +172,26 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     return [];
   }
 
+  // The text a client sent, by parsed document: queries over a subscription transport run through Apollo
+  // with it, so its safelist sees the hash the client's text has (printing would change it).
+  const texts = new WeakMap<DocumentNode, string>();
+
+  /** The operation's text: sent as is, or named by its manifest hash; an error when there is none or the safelist refuses it. */
+  function operationText(req: OperationRequest): string | GraphQLError {
+    const hash = (req.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+    const query = req.query || (typeof hash === 'string' ? opts.safelist?.get(hash) : undefined);
+    if (typeof query !== 'string' || query === '') return coded('No query was sent.', ErrorCode.BAD_USER_INPUT);
+    if (opts.safelist && !opts.safelist.has(sha256(query))) return notInList();
+    return query;
+  }
+
   return {
     async prepare(req, ctx) {
-      if (typeof req.query !== 'string' || req.query === '') return [coded('No query was sent.', ErrorCode.BAD_USER_INPUT)];
+      const query = operationText(req);
+      if (typeof query !== 'string') return [query];
       let document: DocumentNode;
       try {
-        document = parse(req.query);
+        document = parse(query);
       } catch (e) {
         return [coded((e as Error).message, ErrorCode.GRAPHQL_PARSE_FAILED, e as GraphQLError)];
       }
@@ -183,6 +206,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       if (exceeded) return [exceeded];
       const argErrors = await checkArguments(document, req);
       if (argErrors.length > 0) return argErrors;
+      texts.set(document, query);
       return {
         schema,
         document,
@@ -195,7 +219,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     async execute(args) {
       const ctx = args.contextValue as SubscriptionContext;
       const res = await opts.apollo.executeOperation(
-        { query: print(args.document), variables: (args.variableValues ?? {}) as Record<string, unknown>, operationName: args.operationName ?? undefined },
+        { query: texts.get(args.document) ?? print(args.document), variables: (args.variableValues ?? {}) as Record<string, unknown>, operationName: args.operationName ?? undefined },
         { contextValue: gatewayContextFor(ctx.caller) },
       );
       if (res.body.kind !== 'single') return { errors: [coded('Incremental delivery is not supported here.', ErrorCode.BAD_USER_INPUT)] };
