@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -17,30 +16,24 @@ import { checkSubgraphs } from './readiness.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
-
-export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
-
-/** Where the gateway reaches each subgraph: the operator's URL, else localhost on the configured port. */
-export function subgraphUrls(config: HubConfig): Record<string, string> {
-  return {
-    erp: config.erpSubgraphUrl ?? `http://127.0.0.1:${config.ports.erpSubgraph}/graphql`,
-    mes: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
-  };
-}
+import { readSupergraph } from './supergraph.ts';
 
 /**
- * The gateway: @apollo/gateway over the checked-in supergraph inside Apollo Server, on one port with
+ * The gateway: @apollo/gateway over a composed supergraph (SUPERGRAPH_PATH) inside Apollo Server, on one port with
  * `/graphql` (HTTP; the explorer for browsers), `/health`, `/ready` and `/metrics`.
  */
 export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('gateway', config.logLevel);
   const metrics = createMetrics('gateway');
-  const urls = subgraphUrls(config);
+  const supergraph = readSupergraph(config);
+  const urls = supergraph.urls;
   const security = createGatewaySecurity(config, log);
+  // A foreign subgraph does not check the hub's signature; SIGNED_SUBGRAPHS limits signing to those that do.
+  const signs = (name: string) => !config.signedSubgraphs || config.signedSubgraphs.includes(name);
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
-    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
-    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
+    supergraphSdl: supergraph.sdl,
+    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', signs(name) ? security.signer : undefined),
   });
   const apiSchema = captureApiSchema(gateway);
   const apollo = new ApolloServer<GatewayContext>({
@@ -82,7 +75,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
-      const subgraphs = await checkSubgraphs(urls, undefined, security.signProbe);
+      const subgraphs = await checkSubgraphs(urls, undefined, (body, name) => (signs(name) ? security.signProbe(body) : {}));
       const ready = Object.values(subgraphs).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }

@@ -1,12 +1,13 @@
 import type http from 'node:http';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, printSchema } from 'graphql';
+import { buildASTSchema, GraphQLError, parse, printSchema } from 'graphql';
 import type { HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
+import { SUBSCRIPTION_FIELDS } from './resolvers.ts';
 import { createSubscriptionService } from './service.ts';
 import type { Authenticate } from './caller.ts';
 import { BodyError, readBody, sendGraphQLError } from '../../lib/apollo-http.ts';
@@ -58,6 +59,15 @@ export interface Live {
   close(): Promise<void>;
 }
 
+/** Whether a graph has the hub's subscription fields (a foreign supergraph usually does not). */
+export function hasHubSubscriptions(apiSchema: string): boolean {
+  const fields = buildASTSchema(parse(apiSchema)).getSubscriptionType()?.getFields() ?? {};
+  return Object.keys(SUBSCRIPTION_FIELDS).every((name) => name in fields);
+}
+
+/** Live features are off: every request takes the JSON path, and no WebSocket endpoint is attached. */
+const NO_LIVE: Live = { route: async () => ({ served: false }), close: async () => undefined };
+
 export async function startLive(opts: {
   server: http.Server;
   apollo: ApolloServer<GatewayContext>;
@@ -71,6 +81,10 @@ export async function startLive(opts: {
   /** Safelist mode: the persisted-operations manifest by sha256 (gateway/security). */
   safelist?: ReadonlyMap<string, string> | undefined;
 }): Promise<Live> {
+  if (!hasHubSubscriptions(opts.apiSchema)) {
+    opts.log.info("the supergraph has no hub subscription fields: subscriptions, SSE and the event bus are off");
+    return NO_LIVE;
+  }
   const bus = await createEventBus(opts.config, opts.log, { listen: true });
   if (bus.kind === 'memory') opts.log.info('event bus in memory: subscriptions see events of this process only (set REDIS_URL to share)');
   const live = createSubscriptionService({
