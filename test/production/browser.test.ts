@@ -89,6 +89,16 @@ describe('browser pages in production mode', () => {
     const shown = JSON.parse(await readResponse());
     const expected = await gql(explorerGateway, 'query Plants { plants { id name } }', {}, { authorization: `Bearer ${token}` });
     expect(shown).toEqual(expected.body);
+    // A subscription from the same tab opens its WebSocket with the token from the Headers tab.
+    const active = await subscriptionsActive(explorerGateway);
+    await setEditor(page, '.graphiql-query-editor .CodeMirror', 'subscription Machines { equipmentStateChanged(plant: "1000") { eventId state equipment { id } } }');
+    await page.waitForTimeout(500);
+    await page.locator('.graphiql-execute-button').click();
+    await until(async () => (await subscriptionsActive(explorerGateway)) > active, 15_000, 'the GraphiQL subscription');
+    const eq = (await gql(explorerGateway, '{ equipmentList(plant: "1000") { id state } }', {}, { authorization: `Bearer ${token}` })).body.data!.equipmentList[0];
+    await admin.equipmentState(plant.mesApi, { equipmentId: eq.id, state: eq.state === 'DOWN' ? 'IDLE' : 'DOWN' });
+    await until(async () => (await readResponse()).includes('"equipmentStateChanged"'), 20_000, 'the event in GraphiQL');
+    expect(JSON.parse(await readResponse()).data.equipmentStateChanged.equipment.id).toBe(eq.id);
     // The schema came by introspection with the same token: the docs explorer lists the hub's types.
     await page.locator('[aria-label="Show Documentation Explorer"]').click();
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: 10_000 });
