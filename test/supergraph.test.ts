@@ -61,13 +61,18 @@ const inventory = buildSubgraphSchema({
 
 describe('SUPERGRAPH_PATH: a foreign supergraph', () => {
   const closers: (() => Promise<unknown>)[] = [];
+  /** Which subgraph requests arrived with the hub's signature header. */
+  const signed: Record<string, boolean[]> = { catalog: [], inventory: [] };
   let hub: string;
   let plain: string;
   beforeAll(async () => {
     const services = [];
     for (const [name, schema] of [['catalog', catalog], ['inventory', inventory]] as const) {
       const server = new ApolloServer({ schema });
-      const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+      const { url } = await startStandaloneServer(server, {
+        listen: { port: 0, host: '127.0.0.1' },
+        context: async ({ req }) => (signed[name]!.push(typeof req.headers['x-hub-signature'] === 'string'), {}),
+      });
       closers.push(() => server.stop());
       const typeDefs = parse((await gql(url, '{ _service { sdl } }')).body.data!._service.sdl);
       services.push({ name, url, typeDefs });
@@ -78,7 +83,8 @@ describe('SUPERGRAPH_PATH: a foreign supergraph', () => {
     writeFileSync(file, composed.supergraphSdl);
 
     const gateway = await startGateway(
-      loadConfig({ SUPERGRAPH_PATH: file, GATEWAY_PORT: '0', SUBGRAPH_SIGNING: 'off', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' }),
+      // Signing on, for one of the two: SIGNED_SUBGRAPHS names the subgraphs that check the hub's signature.
+      loadConfig({ SUPERGRAPH_PATH: file, GATEWAY_PORT: '0', SIGNED_SUBGRAPHS: 'catalog', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' }),
     );
     closers.push(gateway.close);
     hub = gateway.url;
@@ -112,6 +118,14 @@ describe('SUPERGRAPH_PATH: a foreign supergraph', () => {
     ]);
     await both('query($id: ID!) { product(id: $id) { name stock } }', { id: '1' });
     await both('query($id: ID!) { product(id: $id) { name stock } }', { id: '9' });
+  });
+
+  it('signs the requests of the subgraphs SIGNED_SUBGRAPHS names, and only those', async () => {
+    signed.catalog = [];
+    signed.inventory = [];
+    await gql(hub, '{ products { id stock } }');
+    expect(signed.catalog).toEqual([true]);
+    expect(signed.inventory).toEqual([false]);
   });
 
   it("passes a subgraph's own error on with its message, code, extensions and serviceName, as plain @apollo/gateway does", async () => {

@@ -62,8 +62,10 @@ export function attachWebSocket(
         ctx.extra.budget = live.budget(() => {
           opts.log.warn('closing a subscription connection that does not keep up', { code: SLOW_CONSUMER_CLOSE_CODE });
           socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Too many events queued: the client does not keep up');
-          // A peer that does not read does not answer the close handshake either.
-          setTimeout(() => socket.terminate(), 5000).unref();
+          // A peer that does not read does not answer the close handshake either. 30 s, not less: a slow
+          // screen still draining its socket buffers should read the close frame (and its retryable code)
+          // rather than see an abnormal 1006; what it holds meanwhile is bounded by the queue limit.
+          setTimeout(() => socket.terminate(), 30_000).unref();
         });
         return true;
       },

@@ -19,13 +19,39 @@ async function rawConnection(gateway: string): Promise<{ ws: WebSocket; closed: 
   return { ws, closed };
 }
 
-describe('slow consumers and keep-alive', () => {
+/** Events straight into the stream, as the bridge writes them (the MES would be too slow to flood it). */
+async function floodStream(redis: Redis, prefix: string, n: number): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < n; i++) {
+    const data = { type: 'EquipmentStateChanged', occurredAt: new Date().toISOString(), plant: '1000', mesEventId: 0, equipmentId: 'EQ-1000-01', previousState: 'IDLE', state: 'RUNNING' };
+    pipeline.xadd(`${prefix}:events`, '*', 'type', data.type, 'data', JSON.stringify(data));
+  }
+  await pipeline.exec();
+}
+
+describe('keep-alive', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startHub({ env: { ...redisEnv('keepalive'), WS_KEEPALIVE_MS: '1000' } });
+  });
+  afterAll(() => hub?.close());
+
+  it('keeps idle connections alive with WebSocket pings', async () => {
+    const { ws } = await rawConnection(hub.gateway);
+    const pinged = new Promise<void>((resolve) => ws.once('ping', () => resolve()));
+    await pinged;
+    ws.close();
+  });
+});
+
+describe('slow consumers', () => {
   let hub: Hub;
   let redis: Redis;
   beforeAll(async () => {
-    // The flood subscription uses 2,000 aliases to make each event large: lift the alias and cost limits.
+    // Keep-alive pings far apart: a paused client cannot answer them, and must be closed for lagging, not
+    // for that. The flood subscriptions use many aliases to make each event large: alias and cost limits lifted.
     hub = await startHub({
-      env: { ...redisEnv('slow'), SUBSCRIPTION_QUEUE_LIMIT: '100', WS_KEEPALIVE_MS: '1000', MAX_QUERY_ALIASES: '5000', MAX_QUERY_COST: '1000000' },
+      env: { ...redisEnv('lag'), SUBSCRIPTION_QUEUE_LIMIT: '100', WS_KEEPALIVE_MS: '120000', MAX_QUERY_ALIASES: '5000', MAX_QUERY_COST: '1000000' },
     });
     redis = new Redis(TEST_REDIS_URL);
   });
@@ -33,16 +59,7 @@ describe('slow consumers and keep-alive', () => {
     redis?.disconnect();
     await hub?.close();
   });
-
-  /** Events straight into the stream, as the bridge writes them (the MES would be too slow to flood it). */
-  async function flood(n: number): Promise<void> {
-    const pipeline = redis.pipeline();
-    for (let i = 0; i < n; i++) {
-      const data = { type: 'EquipmentStateChanged', occurredAt: new Date().toISOString(), plant: '1000', mesEventId: 0, equipmentId: 'EQ-1000-01', previousState: 'IDLE', state: 'RUNNING' };
-      pipeline.xadd(`${hub.config.cachePrefix}:events`, '*', 'type', data.type, 'data', JSON.stringify(data));
-    }
-    await pipeline.exec();
-  }
+  const flood = (n: number) => floodStream(redis, hub.config.cachePrefix, n);
 
   it('a connection that stops reading is closed with 1013 (Try Again Later) once its queue is full; others carry on', async () => {
     const healthy = wsClient(hub.gateway);
@@ -105,33 +122,25 @@ describe('slow consumers and keep-alive', () => {
     const closesBefore = await metricValue(hub.gateway, 'hub_subscription_slow_closes_total');
     const first = sockets[0]!;
     first.pause();
+    // ~30 MB of events: more than the socket buffers and the queue limit hold, however slowly the gateway reads them.
     let sent = 0;
-    while ((await metricValue(hub.gateway, 'hub_subscription_slow_closes_total')) === closesBefore) {
-      expect(sent, 'the lagging client was never closed').toBeLessThan(5000);
-      await flood(50);
-      sent += 50;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    for (; sent < 2000; sent += 50) await flood(50);
+    await until(async () => (await metricValue(hub.gateway, 'hub_subscription_slow_closes_total')) > closesBefore, 60_000, 'the slow-consumer close');
     first.resume();
     // Published after the close: reach the client only through its own reconnect and resume.
     await flood(20);
     sent += 20;
-    await until(() => received.length >= sent || errors.length > 0, 45_000, `${sent} events (have ${received.length})`);
+    await until(() => received.length >= sent || errors.length > 0, 60_000, `${sent} events (have ${received.length})`);
     expect(errors).toEqual([]);
-    expect(closeCodes[0]).toBe(1013);
-    expect(connections).toBe(2);
-    expect(sockets.length).toBe(2);
+    // Catching up through a large replay on a busy machine may lag (and be closed) again: every close is
+    // the retryable one, and the client came back by itself each time.
+    expect(closeCodes.every((c) => c === 1013) && closeCodes.length > 0, `close codes ${closeCodes.join(',')}`).toBe(true);
+    expect(connections).toBe(closeCodes.length + 1);
     const stream = await redis.xrevrange(`${hub.config.cachePrefix}:events`, '+', '-', 'COUNT', sent);
     expect(received).toEqual(stream.map(([id]) => id).reverse());
     await client.dispose();
-  }, 90_000);
+  }, 150_000);
 
-  it('keeps idle connections alive with WebSocket pings', async () => {
-    const { ws } = await rawConnection(hub.gateway);
-    const pinged = new Promise<void>((resolve) => ws.once('ping', () => resolve()));
-    await pinged;
-    ws.close();
-  });
 });
 
 describe('Redis restart', () => {
