@@ -139,3 +139,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     },
   };
 }
+
+/**
+ * The ERP / MES API the subgraphs call: the operator's `ERP_API_URL` / `MES_API_URL`, else the demo
+ * system on this machine at its configured port (what `npm start` runs when they are unset).
+ */
+export function systemApiUrl(config: HubConfig, system: 'erp' | 'mes'): string {
+  const set = system === 'erp' ? config.erpApiUrl : config.mesApiUrl;
+  return set ?? `http://127.0.0.1:${system === 'erp' ? config.ports.erpApi : config.ports.mesApi}`;
+}

@@ -113,9 +113,10 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   const subscriptionType = schema.getSubscriptionType()!;
   for (const [name, field] of Object.entries(SUBSCRIPTION_FIELDS)) {
     const def = subscriptionType.getFields()[name]!;
+    const eventType = schema.getType(field.eventType) as GraphQLObjectType;
     def.resolve = (payload: EventPayload) => payload;
     def.subscribe = (_root, args: { id?: string | null; plant?: string | null; after?: string | null }, ctx: SubscriptionContext, info) => {
-      const plan = planFederatedQuery(field.eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
+      const plan = planFederatedQuery(schema, eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
       const id = args.id ?? undefined;
       const plant = args.plant ?? undefined;
       const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined);
@@ -152,7 +153,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     const fragments = Object.fromEntries(
       document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((d) => [d.name.value, d]),
     );
-    for (const nodes of collectFields(subscriptionType.name, [op.selectionSet], fragments, vars.coerced).values()) {
+    for (const nodes of collectFields(schema, subscriptionType, [op.selectionSet], fragments, vars.coerced).values()) {
       const def = subscriptionType.getFields()[nodes[0]!.name.value];
       if (!def) continue;
       const args = getArgumentValues(def, nodes[0]!, vars.coerced) as { after?: unknown };

@@ -3,7 +3,7 @@ import { bool, ConfigError, number, oneOf, type Env } from './env.ts';
 
 // Security settings (README, "Security"): tokens, gateway-to-subgraph trust, limits, audit.
 
-/** Scopes granted by each role when `ROLE_SCOPES` is not set (design.md, "Contracts"). `*` = every scope. */
+/** Scopes granted by each role when `ROLE_SCOPES` is not set (README, "Security"). `*` = every scope. */
 export const DEFAULT_ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = {
   finance: ['finance:read'],
   engineer: ['engineering:read'],

@@ -1,5 +1,10 @@
 import {
   Kind,
+  getNamedType,
+  getNullableType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
   valueFromASTUntyped,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -8,7 +13,6 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { hasFields, isListLike, named, nullable } from '../schema-types.ts';
 
 /**
  * The shape of an operation as the limits see it, computed from the document before any planning or
@@ -56,17 +60,17 @@ export function operationShape(
       if (sel.kind === Kind.FIELD) {
         if (level === 0) rootFields++;
         if (sel.alias) aliases++;
-        const def = type && hasFields(type) ? type.getFields()[sel.name.value] : undefined;
+        const def = type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[sel.name.value] : undefined;
         let multiplier = 1;
         const firstNode = sel.arguments?.find((a) => a.name.value === 'first');
         const firstDef = def?.args.find((a) => a.name === 'first');
         if (firstNode || firstDef) {
           const given = firstNode ? valueFromASTUntyped(firstNode.value, variables) : undefined;
           multiplier = numberArg(given) ?? numberArg(firstDef?.defaultValue) ?? opts.defaultListSize;
-        } else if (def && isListLike(nullable(def.type)) && !CONNECTION_LISTS.has(sel.name.value)) {
+        } else if (def && isListType(getNullableType(def.type)) && !CONNECTION_LISTS.has(sel.name.value)) {
           multiplier = opts.defaultListSize;
         }
-        const child = sel.selectionSet ? walk(sel.selectionSet, def ? named(def.type) : undefined, level + 1) : { depth: 0, cost: 0 };
+        const child = sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, level + 1) : { depth: 0, cost: 0 };
         depth = Math.max(depth, 1 + child.depth);
         cost += 1 + multiplier * child.cost;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {

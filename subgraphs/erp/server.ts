@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
-import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { loadConfig, systemApiUrl, type HubConfig } from '../../lib/config.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
@@ -17,7 +17,7 @@ const typeDefs = parse(readFileSync(new URL('../../schema/erp.graphql', import.m
 /** Starts the ERP subgraph on `config.ports.erpSubgraph`, wrapping the ERP at `config.erpApiUrl`. */
 export async function startErpSubgraph(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('erp-subgraph', config.logLevel);
-  const erpApiUrl = config.erpApiUrl ?? `http://127.0.0.1:${config.ports.erpApi}`;
+  const erpApiUrl = systemApiUrl(config, 'erp');
   const metrics = createMetrics('erp-subgraph');
   const client = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const backend = createCacheBackend(config, log);

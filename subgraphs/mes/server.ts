@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
-import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { loadConfig, systemApiUrl, type HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
 import { createJsonClient } from '../../lib/http-client.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -12,7 +12,7 @@ import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-serv
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
-import { createSseMesFeed } from './events/feed.ts';
+import { createSseMesFeed } from './events/sse-feed.ts';
 import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
@@ -50,7 +50,7 @@ const BRIDGE_WAIT_MS = 5000;
  */
 export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOptions = {}): Promise<RunningServer> {
   const log = createLogger('mes-subgraph', config.logLevel);
-  const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
+  const mesApiUrl = systemApiUrl(config, 'mes');
   const metrics = createMetrics('mes-subgraph');
   const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const backend = createCacheBackend(config, log);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultInjector } from './faults.ts';
+import type { AfterCommit, FaultInjector } from './faults.ts';
 import { HttpError, errorBody, sendJson, type ErrorStyle, type Router } from './http.ts';
 import type { Stats } from './stats.ts';
 
@@ -56,6 +56,7 @@ export function createSystemHandler(opts: SystemHandlerOptions): (req: IncomingM
       const fault = await opts.faults.before();
       if (fault === 'down') throw new HttpError(503, 'system is down (injected fault)');
       if (fault === 'error') throw new HttpError(500, 'injected error');
+      if (method !== 'GET' && method !== 'HEAD') interceptAnswer(res, opts.faults.afterCommit(), opts.style);
     }
     const match = (admin ? opts.admin : opts.api).match(method, url.pathname);
     if (!match) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
@@ -65,6 +66,33 @@ export function createSystemHandler(opts: SystemHandlerOptions): (req: IncomingM
   return (req, res) => {
     handle(req, res).catch((e: unknown) => fail(res, e));
   };
+}
+
+/**
+ * Lets the write run and commit, then loses its answer: `drop` cuts the connection, `fail` answers 500.
+ * An answer that is already an error (nothing was committed) goes out unchanged. This is the case a
+ * client cannot tell from a failed call, and the one a closed loop must survive without booking twice.
+ */
+function interceptAnswer(res: ServerResponse, kind: AfterCommit, style: ErrorStyle): void {
+  if (!kind) return;
+  const writeHead = res.writeHead.bind(res);
+  const end = res.end.bind(res);
+  let head: Parameters<ServerResponse['writeHead']> | undefined;
+  res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => ((head = args), res)) as ServerResponse['writeHead'];
+  res.end = ((...args: Parameters<ServerResponse['end']>) => {
+    const status = head?.[0] ?? res.statusCode;
+    if (status >= 300) {
+      if (head) writeHead(...head);
+      return end(...args);
+    }
+    if (kind === 'drop') {
+      res.socket?.destroy();
+      return res;
+    }
+    const body = JSON.stringify(errorBody(style, 500, 'injected error after the write was committed'));
+    writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    return end(body);
+  }) as ServerResponse['end'];
 }
 
 /** Listens on `port` (0 = a free one) and returns the running system's handle. */

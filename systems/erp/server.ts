@@ -1,7 +1,8 @@
 /** The demo ERP (OData v4 JSON) as a process of its own: `npm run start:erp-api`. */
-import { envNumber, isMain, runSystem } from '../common/main.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { isMain, runSystem } from '../common/main.ts';
 import { listen, type RunningSystem } from '../common/server.ts';
-import { generatePlant, seedFrom } from '../plant.ts';
+import { generatePlant } from '../plant.ts';
 import { createErpApp } from './app.ts';
 import { ErpStore } from './store.ts';
 
@@ -20,8 +21,6 @@ export async function startErpSystem(opts: ErpSystemOptions): Promise<RunningSys
 }
 
 if (isMain(import.meta.url)) {
-  const port = envNumber('ERP_API_PORT', 4011);
-  const seed = seedFrom(process.env.DEMO_SEED ?? '42');
-  const scale = envNumber('DEMO_SCALE', 1);
-  runSystem('demo ERP', () => startErpSystem({ port, seed, scale }), { seed, scale });
+  const { ports, demoSeed: seed, demoScale: scale } = loadConfig();
+  runSystem('demo ERP', () => startErpSystem({ port: ports.erpApi, seed, scale }), { seed, scale });
 }

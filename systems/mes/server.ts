@@ -1,7 +1,8 @@
 /** The demo MES (REST JSON, ISA-95 words) as a process of its own: `npm run start:mes-api`. */
-import { envNumber, isMain, runSystem } from '../common/main.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { isMain, runSystem } from '../common/main.ts';
 import { listen, type RunningSystem } from '../common/server.ts';
-import { generatePlant, seedFrom } from '../plant.ts';
+import { generatePlant } from '../plant.ts';
 import { Rng } from '../plant/random.ts';
 import { createMesApp } from './app.ts';
 import { EventLog } from './events.ts';
@@ -38,9 +39,6 @@ export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSys
 }
 
 if (isMain(import.meta.url)) {
-  const port = envNumber('MES_API_PORT', 4012);
-  const seed = seedFrom(process.env.DEMO_SEED ?? '42');
-  const scale = envNumber('DEMO_SCALE', 1);
-  const simulate = !['off', 'false', '0'].includes((process.env.MES_SIMULATE ?? 'on').toLowerCase());
-  runSystem('demo MES', () => startMesSystem({ port, seed, scale, simulate }), { seed, scale, simulate });
+  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate } = loadConfig();
+  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate }), { seed, scale, simulate });
 }

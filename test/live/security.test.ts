@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, redisEnv, startHub, type Hub } from '../support/hub.ts';
 import { collect, reportableWorkOrders, subscriptionsActive, until, wsClient, wsUrl, type Json, type ReportableWorkOrder } from '../support/live.ts';
 
-/** Restricted fields reachable from a progress event, and the scope each needs (design.md, "Security"). */
+/** Restricted fields reachable from a progress event, and the scope each needs (README, "Security"). */
 const RESTRICTED = {
   plannedCost: { scope: 'finance:read', read: (e: Json) => e.productionOrder?.plannedCost },
   standardCost: { scope: 'finance:read', read: (e: Json) => e.productionOrder?.material?.standardCost },

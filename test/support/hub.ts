@@ -19,6 +19,8 @@ export interface Hub {
   gateways: string[];
   erpSubgraph: string;
   mesSubgraph: string;
+  /** Every MES subgraph instance's URL (the first is `mesSubgraph`). */
+  mesSubgraphs: string[];
   erpApi: string;
   mesApi: string;
   config: HubConfig;
@@ -27,8 +29,8 @@ export interface Hub {
   startMesSubgraph(): Promise<void>;
   /** A token the hub accepts (HS256 with the hub's JWT_SECRET), e.g. `await hub.token({ sub: 'ann', roles: ['finance'] })`. */
   token(claims: TokenClaims): Promise<string>;
-  /** Starts one more gateway with the same config (e.g. rate limits shared through Redis); its URL. */
-  anotherGateway(): Promise<string>;
+  /** Starts one more gateway with the same config (e.g. rate limits shared through Redis), `env` changed; its URL. */
+  anotherGateway(env?: Record<string, string>): Promise<string>;
   /** `{ authorization: 'Bearer ...' }` for a caller with these roles. */
   as(roles: string[], sub?: string): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -106,9 +108,11 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       await mesRunning?.close();
       mesRunning = undefined;
     });
+    const mesSubgraphs = [mesSub!.url];
     for (let i = 1; i < (opts.mesSubgraphs ?? 1); i++) {
       const extra = await startMesSubgraph(subgraphConfig, opts.mes);
       closers.push(extra.close);
+      mesSubgraphs.push(extra.url);
     }
     const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
     const gateways: string[] = [];
@@ -122,6 +126,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       gateways,
       erpSubgraph: erpSub!.url,
       mesSubgraph: mesSub!.url,
+      mesSubgraphs,
       erpApi: erp.url,
       mesApi: mes.url,
       config,
@@ -132,8 +137,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       async startMesSubgraph() {
         mesRunning ??= await startMesSubgraph(mesConfig, opts.mes);
       },
-      anotherGateway: async () => {
-        const more = await startGateway(config);
+      anotherGateway: async (env) => {
+        const more = await startGateway(env ? loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url, ...env }) : config);
         closers.push(more.close);
         return more.url;
       },
@@ -219,7 +224,7 @@ export async function purgeCaches(hub: Hub, opts: { stale?: boolean } = {}): Pro
   }
 }
 
-/** The demo systems' admin API (design.md "Contracts"). */
+/** The demo systems' admin API (systems/README.md). */
 export const admin = {
   stats: (system: string) => getJson<{ total: number; calls: Record<string, number> }>(`${system}/admin/stats`),
   resetStats: (system: string) => post(`${system}/admin/reset-stats`),

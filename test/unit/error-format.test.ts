@@ -5,13 +5,13 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createFormatError } from '../lib/apollo-plugins.ts';
-import { UpstreamError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
+import { createFormatError } from '../../lib/apollo-plugins.ts';
+import { UpstreamError } from '../../lib/errors.ts';
+import { createLogger } from '../../lib/log.ts';
 
 function formatter() {
   const lines: Record<string, unknown>[] = [];
-  const format = createFormatError(createLogger('test', 'debug', {}, (line) => void lines.push(JSON.parse(line))));
+  const format = createFormatError(createLogger('test', 'debug', { write: (line: string) => void lines.push(JSON.parse(line)) }));
   return { format, lines };
 }
 
