@@ -101,9 +101,9 @@ describe('browser pages in production mode', () => {
     expect(JSON.parse(await readResponse()).data.equipmentStateChanged.equipment.id).toBe(eq.id);
     // The schema came by introspection with the same token: the docs explorer lists the hub's types.
     await page.locator('[aria-label="Show Documentation Explorer"]').click();
-    await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: 30_000 });
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().click();
-    await page.locator('.graphiql-doc-explorer').getByText('productionOrders').first().waitFor({ timeout: 10_000 });
+    await page.locator('.graphiql-doc-explorer').getByText('productionOrders').first().waitFor({ timeout: 30_000 });
     await page.close();
   }, 60_000);
 });
