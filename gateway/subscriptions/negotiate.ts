@@ -27,6 +27,8 @@ export function acceptedTypes(accept: string | undefined): string[] {
 }
 
 export function streamChoice(accept: string | undefined): StreamChoice {
+  // Runs on every /graphql request: most never mention event streams, and skip the parse.
+  if (!accept?.toLowerCase().includes(EVENT_STREAM)) return 'json';
   const types = acceptedTypes(accept);
   if (!types.includes(EVENT_STREAM)) return 'json';
   return types.every((t) => t === EVENT_STREAM) ? 'stream' : 'if-subscription';
