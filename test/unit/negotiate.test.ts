@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptedTypes, isSubscriptionOperation, streamChoice } from '../../gateway/subscriptions/negotiate.ts';
-
-const URQL = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+import { URQL_ACCEPT as URQL } from '../support/clients.ts';
 
 describe('content negotiation', () => {
   it('reads the media types of an Accept header, without parameters, dropping refused ones', () => {
