@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ttls, type CacheConfig } from './config/cache.ts';
 import { bool, ConfigError, number, oneOf, port, url, type Env } from './config/env.ts';
+import { demoMesMqtt, loadMesFeedConfig, type MesFeedConfig } from './config/mqtt.ts';
 import { loadSecurityConfig, type SecurityConfig } from './config/security.ts';
 
 export { ConfigError } from './config/env.ts';
@@ -78,6 +79,10 @@ export interface EventsConfig {
   queueLimit: number;
   /** WebSocket ping interval of the gateway's graphql-ws server. */
   keepAliveMs: number;
+  /** Where the MES subgraph's bridge reads MES events (MES_EVENT_FEED and MES_MQTT_*). */
+  mesFeed: MesFeedConfig;
+  /** The demo MES also publishes its events to this broker topic (MES_MQTT_URL set). */
+  demoMqtt: { url: string; topic: string } | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -126,6 +131,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
       streamMaxLen: number(env, 'EVENT_STREAM_MAXLEN', 100_000, 100, 100_000_000),
       queueLimit: number(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
       keepAliveMs: number(env, 'WS_KEEPALIVE_MS', 12_000, 1000, 600_000),
+      mesFeed: loadMesFeedConfig(env, prefix),
+      demoMqtt: demoMesMqtt(env),
     },
     integrity: {
       toleranceAbs: number(env, 'RECONCILIATION_TOLERANCE', 0.001, 0, 1e9),

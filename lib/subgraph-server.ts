@@ -10,11 +10,28 @@ import { createAuditSink } from './audit.ts';
 import { applyAuthorization } from './auth/directives.ts';
 import { attachSecurity, requestSecurity } from './auth/request-security.ts';
 import { createSubgraphTrust } from './auth/subgraph-trust.ts';
-import { assertSecurityReady, type HubConfig } from './config.ts';
-import type { Logger } from './log.ts';
-import type { HubMetrics } from './metrics.ts';
+import { createCacheBackend, createEntityCache } from './cache/index.ts';
+import { assertSecurityReady, systemApiUrl, type HubConfig } from './config.ts';
+import type { SystemName } from './errors.ts';
+import { createJsonClient } from './http-client.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type HubMetrics } from './metrics.ts';
 
 export type { RunningServer } from './http-server.ts';
+
+/**
+ * What each subgraph starts from: its logger and metrics (named `<system>-subgraph`), one keep-alive
+ * client to its system's API, and its entity cache on the configured backend.
+ */
+export function subgraphFoundation(config: HubConfig, system: SystemName) {
+  const log = createLogger(`${system}-subgraph`, config.logLevel);
+  const apiUrl = systemApiUrl(config, system);
+  const metrics = createMetrics(`${system}-subgraph`);
+  const client = createJsonClient({ system, baseUrl: apiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const backend = createCacheBackend(config, log);
+  const cache = createEntityCache(config, system, backend, metrics);
+  return { log, apiUrl, metrics, client, backend, cache };
+}
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean> | boolean;
 

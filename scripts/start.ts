@@ -29,6 +29,7 @@ runMain(async () => {
       seed: config.demoSeed,
       scale: config.demoScale,
       simulate: config.demoSimulate,
+      mqtt: config.events.demoMqtt,
     });
     running.push(mes);
     lines.push(`demo MES (REST)       ${mes.url}/api/v1/job-orders?limit=5`);

@@ -77,6 +77,7 @@ describe('closed loop across instances', () => {
     const planned = planConfirmations(t, 6, rng(11), 'inst');
     const writer = await hub.as(['operator']);
     const ids = new Set<string>();
+    const took: number[] = [];
     // Alternating gateways, each in front of its own instance: one of the two holds the lease, the
     // other relies on the signal. Both must answer well inside the 20 s wait.
     for (const [i, p] of planned.entries()) {
@@ -85,7 +86,9 @@ describe('closed loop across instances', () => {
       const ms = Date.now() - started;
       expect({ status: c.status, fast: ms < 5000 }, `${p.key} took ${ms} ms`).toEqual({ status: 'POSTED', fast: true });
       ids.add(c.id);
+      took.push(ms);
     }
     await expectBookedOnce(hub.erpApi, hub.mesApi, t, planned, ids);
+    console.info(JSON.stringify({ confirmWaitMs: 20_000, answeredInMs: { first: took.filter((_, i) => i % 2 === 0), second: took.filter((_, i) => i % 2 === 1) } }));
   }, 120_000);
 });

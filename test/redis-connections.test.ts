@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisConnection, parseRedisUrl } from '../lib/redis.ts';
 import { createRedisOutbox } from '../subgraphs/mes/closed-loop/outbox.ts';
 import { freePort } from './support/processes.ts';
+import { startHub, uniquePrefix } from './support/hub.ts';
 import { startOwnRedis, startRedisCluster, waitForRedis, type OwnRedis } from './support/redis-servers.ts';
 
 const stats = async (r: Redis, cmd: string): Promise<number> => {
@@ -112,6 +113,27 @@ describe('Redis connections: one factory, one policy per use', () => {
       conn.disconnect();
     }
   });
+});
+
+describe('connections per process', () => {
+  it('a hub (gateway with rate limit, ERP and MES subgraph) holds the connections the README lists, each named by its use', async () => {
+    const own = await startOwnRedis();
+    const hub = await startHub({ env: { REDIS_URL: `redis://127.0.0.1:${own.port}`, CACHE_PREFIX: uniquePrefix('conns'), RATE_LIMIT: '1000' } });
+    const probe = new Redis(own.port, '127.0.0.1');
+    try {
+      const list = String(await probe.client('LIST'));
+      const names = [...list.matchAll(/ name=(hub-[a-z-]+) /g)].map((m) => m[1]!);
+      const count: Record<string, number> = {};
+      for (const n of names) count[n] = (count[n] ?? 0) + 1;
+      // gateway: events, event-reader, limits; ERP subgraph: cache, audit; MES subgraph: cache, audit, events, outbox, listener.
+      expect(count).toEqual({ 'hub-events': 2, 'hub-event-reader': 1, 'hub-limits': 1, 'hub-cache': 2, 'hub-audit': 2, 'hub-outbox': 1, 'hub-listener': 1 });
+      expect(names).toHaveLength(10);
+    } finally {
+      probe.disconnect();
+      await hub.close();
+      await own.stop();
+    }
+  }, 60_000);
 });
 
 describe('Redis topologies', () => {

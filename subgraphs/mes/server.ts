@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
+import { createEntityCache } from '../../lib/cache/index.ts';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
-import { loadConfig, systemApiUrl, type HubConfig } from '../../lib/config.ts';
+import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
-import { createJsonClient } from '../../lib/http-client.ts';
-import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
-import { createMetrics } from '../../lib/metrics.ts';
-import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
+import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
+import { createMqttMesFeed } from './events/mqtt-feed.ts';
 import { createSseMesFeed } from './events/sse-feed.ts';
 import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
@@ -49,12 +47,7 @@ const BRIDGE_WAIT_MS = 5000;
  * its event bridge (MES event feed -> hub event bus).
  */
 export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOptions = {}): Promise<RunningServer> {
-  const log = createLogger('mes-subgraph', config.logLevel);
-  const mesApiUrl = systemApiUrl(config, 'mes');
-  const metrics = createMetrics('mes-subgraph');
-  const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
-  const backend = createCacheBackend(config, log);
-  const cache = createEntityCache(config, 'mes', backend, metrics);
+  const { log, apiUrl: mesApiUrl, metrics, client, backend, cache } = subgraphFoundation(config, 'mes');
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = new MappingHolder(
@@ -67,7 +60,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
-    feed: createSseMesFeed(mesApiUrl, client),
+    feed: config.events.mesFeed.kind === 'mqtt' ? createMqttMesFeed({ ...config.events.mesFeed.mqtt, log }) : createSseMesFeed(mesApiUrl, client),
     normalizer: createNormalizer(source, () => mapping.current),
     bus,
     log,

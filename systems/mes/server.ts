@@ -6,6 +6,7 @@ import { generatePlant } from '../plant.ts';
 import { Rng } from '../plant/random.ts';
 import { createMesApp } from './app.ts';
 import { EventLog } from './events.ts';
+import { publishToMqtt } from './mqtt.ts';
 import { ShopFloor } from './shopfloor.ts';
 import { Simulator } from './simulator.ts';
 import { StreamRegistry } from './sse.ts';
@@ -18,6 +19,8 @@ export interface MesSystemOptions {
   scale: number;
   /** The shop-floor simulator; on unless false. */
   simulate?: boolean;
+  /** Also publish every event to this MQTT broker topic (as a plant's MES would). */
+  mqtt?: { url: string; topic: string } | undefined;
 }
 
 /** Generates the plant, keeps the MES's half and serves it; resolves once listening. */
@@ -30,15 +33,18 @@ export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSys
   const streams = new StreamRegistry();
   const app = createMesApp({ store, events, floor, streams, seededFaults: plant.seededFaults });
   const simulator = opts.simulate === false ? undefined : new Simulator(store, floor, rng.fork('simulator'));
-  const running = await listen(app.handler, opts.port, () => {
+  const publisher = opts.mqtt ? publishToMqtt(events, opts.mqtt) : undefined;
+  const running = await listen(app.handler, opts.port, async () => {
     simulator?.stop();
     streams.endAll();
+    await publisher?.close();
   });
   simulator?.start();
   return running;
 }
 
 if (isMain(import.meta.url)) {
-  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate } = loadConfig();
-  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate }), { seed, scale, simulate });
+  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate, events } = loadConfig();
+  const mqtt = events.demoMqtt;
+  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate, mqtt }), { seed, scale, simulate, mqtt: mqtt?.topic });
 }

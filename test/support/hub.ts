@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { mintToken, type TokenClaims } from '../../lib/auth/demo-tokens.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { demoMesMqtt } from '../../lib/config/mqtt.ts';
 import type { RunningServer } from '../../lib/subgraph-server.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { startErpSubgraph } from '../../subgraphs/erp/server.ts';
@@ -75,7 +76,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   try {
     const erp = await startErpSystem({ port: 0, seed, scale });
     closers.push(erp.close);
-    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
+    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false, mqtt: demoMesMqtt(opts.env ?? {}) });
     closers.push(mes.close);
     const base: Record<string, string> = {
       ...(opts.redis === false ? {} : redisEnv('hub')),
@@ -110,7 +111,9 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     });
     const mesSubgraphs = [mesSub!.url];
     for (let i = 1; i < (opts.mesSubgraphs ?? 1); i++) {
-      const extra = await startMesSubgraph(subgraphConfig, opts.mes);
+      // Each instance keeps its own broker session, as an operator would configure them.
+      const own = base.MES_MQTT_CLIENT_ID ? loadConfig({ ...base, MES_MQTT_CLIENT_ID: `${base.MES_MQTT_CLIENT_ID}-${i}` }) : subgraphConfig;
+      const extra = await startMesSubgraph(own, opts.mes);
       closers.push(extra.close);
       mesSubgraphs.push(extra.url);
     }

@@ -35,7 +35,7 @@ export function createClosedLoop(
   const ttl = config.integrity;
   // One connection for keys and outbox, with the `outbox` policy: a write completes or its caller is told.
   const redis = config.redisUrl ? createRedisConnection(config.redisUrl, 'outbox') : undefined;
-  redis?.on('error', (e: Error) => log.warn('redis error (closed loop)', { error: e.message }));
+  redis?.on('error', (e: Error) => log.warn('redis error (closed loop)', { err: e.message }));
   if (!redis) log.warn('REDIS_URL unset: idempotency keys and the confirmation outbox are in memory (lost on restart; demo only)');
   const outbox = redis
     ? createRedisOutbox<ConfirmationEntry>(redis, config.cachePrefix, 'confirmations', ttl.outboxRetentionSeconds)

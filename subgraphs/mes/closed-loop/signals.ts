@@ -53,8 +53,8 @@ export function createRedisSignals(publisher: Redis | Cluster, url: string, pref
   const channel = `${prefix}:outbox:{confirmations}:signals`;
   const local = createLocalSignals();
   const subscriber = createRedisConnection(url, 'listener');
-  subscriber.on('error', (e: Error) => log.warn('redis error (closed-loop signals)', { error: e.message }));
-  subscriber.subscribe(channel).catch((e: unknown) => log.warn('closed-loop signals: subscribe failed', { error: (e as Error).message }));
+  subscriber.on('error', (e: Error) => log.warn('redis error (closed-loop signals)', { err: e.message }));
+  subscriber.subscribe(channel).catch((e: unknown) => log.warn('closed-loop signals: subscribe failed', { err: (e as Error).message }));
   subscriber.on('message', (_channel: string, message: string) => {
     if (message === 'kick') local.kick();
     else if (message.startsWith('settled:')) local.settled(message.slice('settled:'.length));

@@ -1,7 +1,7 @@
 /**
  * The MES event feed as the event bridge reads it: flat JSON events with monotonic integer ids, replayed
  * from a position and then live. Each transport is one adapter behind this interface: Server-Sent Events
- * from the MES's own API (sse-feed.ts); a broker topic would be another.
+ * from the MES's own API (sse-feed.ts) or an MQTT broker topic (mqtt-feed.ts).
  */
 export interface MesFeedEvent {
   id: number;
