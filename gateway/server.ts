@@ -1,6 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { metricsAllowed } from '../lib/admin-auth.ts';
 import { loadConfig, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
@@ -13,6 +14,7 @@ import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
+import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
@@ -36,6 +38,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', signs(name) ? security.signer : undefined),
   });
   const apiSchema = captureApiSchema(gateway);
+  const deliveryAudit = createDeliveryAudit(gateway, config, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...leanServerOptions,
@@ -62,16 +65,17 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
-    const routed = await live.route(req, res, url);
-    if (routed.served) return;
-    if (url.pathname === '/graphql') {
-      if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
-      if (!(await security.admit(req, res))) {
-        // Refused before parsing (401/429): counted, though no operation name is known yet.
+    if (url.pathname === '/graphql' || url.pathname === '/graphql/stream') {
+      if (url.pathname === '/graphql' && security.explorer && wantsExplorer(req)) return serveExplorer(res);
+      // One gate for every HTTP transport (POST, GET, graphql-sse): token, rate limit, bounded body.
+      const admitted = await security.gate(req, res);
+      if (!admitted) {
+        // Refused before parsing (401/413/429): counted, though no operation name is known yet.
         metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
         return;
       }
-      return graphql(req, res, url.search, routed.body);
+      if (await live.route(req, res, url, admitted)) return;
+      return graphql(req, res, url.search, admitted);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
@@ -80,8 +84,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }
     if (url.pathname === '/metrics') {
+      if (!metricsAllowed(req, res, config.security.metricsToken)) return;
       const own = await metrics.registry.metrics();
-      const text = await withSubgraphSummary(own, Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics')));
+      const subgraphMetrics = Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics'));
+      const text = await withSubgraphSummary(own, subgraphMetrics, config.security.metricsToken);
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }
@@ -107,6 +113,8 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     log,
     metrics,
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
+    limit: (subject) => security.guard.limit(subject),
+    audit: deliveryAudit,
     safelist: security.safelist,
   });
   const port = await listen(server, config.host, config.ports.gateway);
@@ -120,6 +128,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await closeServer(server);
       await apollo.stop();
       await security.close();
+      await deliveryAudit.close();
     },
   };
 }

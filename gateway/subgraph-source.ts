@@ -46,6 +46,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       envelope = encodeEnvelope({
         caller: context?.caller ?? ANONYMOUS,
         requestId: context?.requestId,
+        clientRequestId: context?.clientRequestId,
         operationName: incoming?.operationName ?? null,
         queryHash: incoming?.queryHash,
       });

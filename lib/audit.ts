@@ -16,6 +16,8 @@ export interface AuditRecord {
   type: 'audit';
   service: string;
   requestId: string | null;
+  /** The client's own `x-request-id`, when it sent one (never used as `requestId`). */
+  clientRequestId: string | null;
   who: string | null;
   roles: readonly string[];
   operation: string | null;
@@ -63,6 +65,7 @@ export class AuditTrail {
       type: 'audit',
       service,
       requestId: env.requestId ?? null,
+      clientRequestId: env.clientRequestId ?? null,
       who: env.caller.sub,
       roles: env.caller.roles,
       operation: env.operationName ?? null,

@@ -6,6 +6,7 @@ import type { DocumentNode } from 'graphql';
 import { createGraphQLHandler, sendJson } from './apollo-http.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from './apollo-plugins.ts';
+import { adminAllowed, metricsAllowed } from './admin-auth.ts';
 import { createAuditSink } from './audit.ts';
 import { applyAuthorization } from './auth/directives.ts';
 import { attachSecurity, requestSecurity } from './auth/request-security.ts';
@@ -45,8 +46,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   host: string;
   port: number;
   /** Signature checks, field scopes and the audit log (lib/auth, lib/audit.ts). */
-  config: Pick<HubConfig, 'security' | 'production' | 'redisUrl' | 'cachePrefix'>;
-  /** Extra HTTP routes (admin endpoints); answer true when handled. */
+  config: Pick<HubConfig, 'security' | 'production' | 'redisUrl' | 'cachePrefix' | 'adminToken'>;
+  /** Extra HTTP routes (admin endpoints under `/admin/`, behind ADMIN_TOKEN); answer true when handled. */
   routes?: Route[];
   /** Called on close, after the HTTP server stopped (connectors, caches). */
   onClose?: () => Promise<void> | void;
@@ -103,10 +104,17 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   const server = createHttpServer(opts.log, async (req, res, url) => {
     if (url.pathname === '/graphql') return graphql(req, res, url.search);
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
-    if (url.pathname === '/metrics') return serveMetrics(res, opts.metrics);
+    if (url.pathname === '/metrics') {
+      if (metricsAllowed(req, res, opts.config.security.metricsToken)) await serveMetrics(res, opts.metrics);
+      return;
+    }
+    if (url.pathname.startsWith('/admin/') && !adminAllowed(req, res, opts.config)) return;
     for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
     sendJson(res, 404, { error: 'not found' });
   });
+  if (opts.config.production && !opts.config.adminToken && opts.routes?.length) {
+    opts.log.warn('ADMIN_TOKEN is not set: the admin routes (/admin/...) are off in production mode');
+  }
   const port = await listen(server, opts.host, opts.port);
   const url = `http://${opts.host}:${port}/graphql`;
   opts.log.info('subgraph listening', { url });

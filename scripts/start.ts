@@ -18,8 +18,9 @@ runMain(async () => {
   const config = loadConfig();
   const running: { close(): Promise<void> }[] = [];
   const lines: string[] = [];
+  const systemNet = { host: config.host, adminToken: config.adminToken, production: config.production };
   if (!config.erpApiUrl) {
-    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale });
+    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale, ...systemNet });
     running.push(erp);
     lines.push(`demo ERP (OData)      ${erp.url}/odata/ProductionOrders?$top=5`);
   }
@@ -30,6 +31,7 @@ runMain(async () => {
       scale: config.demoScale,
       simulate: config.demoSimulate,
       mqtt: config.events.demoMqtt,
+      ...systemNet,
     });
     running.push(mes);
     lines.push(`demo MES (REST)       ${mes.url}/api/v1/job-orders?limit=5`);

@@ -2,17 +2,17 @@ import type http from 'node:http';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { buildASTSchema, GraphQLError, parse, printSchema } from 'graphql';
-import { BodyError, readBody, sendGraphQLError } from '../../lib/apollo-http.ts';
 import type { HubConfig } from '../../lib/config.ts';
-import { ErrorCode } from '../../lib/errors.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
+import type { DeliveryAudit } from '../security/delivery-audit.ts';
+import type { Admitted } from '../security/gate.ts';
+import { requestIsSubscription, streamChoice } from './negotiate.ts';
 import { SUBSCRIPTION_FIELDS } from './resolvers.ts';
 import { createSubscriptionService } from './service.ts';
-import type { Authenticate } from './caller.ts';
-import { requestIsSubscription, streamChoice } from './negotiate.ts';
+import type { Authenticate, Limit } from './caller.ts';
 import { createSseHandler } from './sse.ts';
 import { attachWebSocket } from './ws.ts';
 
@@ -47,15 +47,12 @@ export function subscriptionsOverHttpPlugin<T extends GatewayContext>(): ApolloS
   };
 }
 
-/**
- * What `live.route` did: served the request as an event stream, or left it to the JSON path, handing
- * over the body it had to read to decide (see negotiate.ts).
- */
-export type Routed = { served: true } | { served: false; body?: Buffer };
-
 export interface Live {
-  /** Serves the HTTP requests that get an event-stream answer (graphql-sse). */
-  route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<Routed>;
+  /**
+   * Serves the HTTP requests that belong to subscriptions (graphql-sse); answers true when it did.
+   * `admitted` is what the gateway's gate established (caller, body read within the limit).
+   */
+  route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, admitted: Admitted): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -66,7 +63,7 @@ export function hasHubSubscriptions(apiSchema: string): boolean {
 }
 
 /** Live features are off: every request takes the JSON path, and no WebSocket endpoint is attached. */
-const NO_LIVE: Live = { route: async () => ({ served: false }), close: async () => undefined };
+const NO_LIVE: Live = { route: async () => false, close: async () => undefined };
 
 export async function startLive(opts: {
   server: http.Server;
@@ -78,11 +75,15 @@ export async function startLive(opts: {
   metrics: HubMetrics;
   /** The gateway's token check, shared with HTTP requests. */
   authenticate: Authenticate;
+  /** The gateway's rate limit, shared with HTTP requests (one counter per subject). */
+  limit: Limit;
+  /** Audit of restricted fields delivered to each subscriber. */
+  audit?: DeliveryAudit;
   /** Safelist mode: the persisted-operations manifest by sha256 (gateway/security). */
   safelist?: ReadonlyMap<string, string> | undefined;
 }): Promise<Live> {
   if (!hasHubSubscriptions(opts.apiSchema)) {
-    opts.log.info("the supergraph has no hub subscription fields: subscriptions, SSE and the event bus are off");
+    opts.log.info('the supergraph has no hub subscription fields: subscriptions, SSE and the event bus are off');
     return NO_LIVE;
   }
   const bus = await createEventBus(opts.config, opts.log, { listen: true });
@@ -95,27 +96,22 @@ export async function startLive(opts: {
     metrics: opts.metrics,
     queueLimit: opts.config.events.queueLimit,
     limits: opts.config.security.limits,
+    hideSuggestions: !opts.config.security.allowIntrospection,
+    limit: opts.limit,
+    ...(opts.audit ? { audit: opts.audit } : {}),
     safelist: opts.safelist,
   });
-  const sse = createSseHandler(live, opts.log, opts.authenticate);
+  const sse = createSseHandler(live, opts.log);
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });
   return {
-    async route(req, res, url) {
+    async route(req, res, url, admitted) {
+      // Content negotiation (negotiate.ts): /graphql streams for subscriptions, or for a client that
+      // accepts nothing but text/event-stream; a query with urql's Accept is answered as JSON.
       const choice = url.pathname === '/graphql/stream' ? 'stream' : url.pathname === '/graphql' ? streamChoice(req.headers.accept) : 'json';
-      if (choice === 'json') return { served: false };
-      let body: Buffer | undefined;
-      if (req.method === 'POST') {
-        try {
-          body = await readBody(req, opts.config.security.limits.maxBodyBytes);
-        } catch (e) {
-          const status = e instanceof BodyError ? e.status : 400;
-          sendGraphQLError(res, status, e instanceof BodyError ? e.message : 'Bad request body.', ErrorCode.BAD_USER_INPUT);
-          return { served: true };
-        }
-      }
-      if (choice === 'if-subscription' && !requestIsSubscription(req, url, body)) return { served: false, body };
-      await sse(req, res, body);
-      return { served: true };
+      if (choice === 'json') return false;
+      if (choice === 'if-subscription' && !requestIsSubscription(req, url, admitted.body)) return false;
+      await sse(req, res, admitted);
+      return true;
     },
     async close() {
       await ws.close();

@@ -46,14 +46,17 @@ export function isSubscriptionOperation(query: unknown, operationName: unknown):
   }
 }
 
-/** The operation of a GET request (query string) or a JSON POST body already read. */
-export function requestIsSubscription(req: IncomingMessage, url: URL, body: Buffer | undefined): boolean {
+/** The operation of a GET request (query string) or of a POST body as the gateway's gate parsed it. */
+export function requestIsSubscription(req: IncomingMessage, url: URL, body: unknown): boolean {
   if (req.method === 'GET') return isSubscriptionOperation(url.searchParams.get('query'), url.searchParams.get('operationName'));
-  if (!body || body.length === 0) return false;
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { query?: unknown; operationName?: unknown } | null;
-    return isSubscriptionOperation(parsed?.query, parsed?.operationName);
-  } catch {
-    return false;
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return false;
+    }
   }
+  const op = parsed as { query?: unknown; operationName?: unknown } | null | undefined;
+  return isSubscriptionOperation(op?.query, op?.operationName);
 }

@@ -19,7 +19,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
     typeDefs,
     resolvers,
     context: async () => createErpContext(source, cache),
-    routes: [cachePurgeRoute(cache, config)],
+    routes: [cachePurgeRoute(cache)],
     metrics,
     log,
     host: config.host,

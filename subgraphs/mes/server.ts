@@ -77,7 +77,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
     typeDefs,
     resolvers: mergeResolvers(resolvers, integrityResolvers),
     context: async () => createMesContext(source, mapping.current, integrity.services, cache),
-    routes: [cachePurgeRoute(cache, config), ...integrity.routes],
+    routes: [cachePurgeRoute(cache), ...integrity.routes],
     metrics,
     log,
     host: config.host,

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AfterCommit, FaultInjector } from './faults.ts';
@@ -17,6 +18,50 @@ export interface SystemHandlerOptions {
   admin: Router;
   stats: Stats;
   faults: FaultInjector;
+}
+
+/** Where and how a demo system listens (systems/README.md, "Running"). */
+export interface SystemNetOptions {
+  /** Bind address; default 127.0.0.1 (this machine only). */
+  host?: string | undefined;
+  /** Bearer token for the admin API; without it the admin API is open (refused in production mode). */
+  adminToken?: string | undefined;
+  /** Production mode: starting without `adminToken` is refused, so the admin API is never open. */
+  production?: boolean | undefined;
+}
+
+/** Throws when a production-mode system would serve its admin API to anyone. */
+export function assertAdminProtected(net: SystemNetOptions, name: string): void {
+  if (net.production && !net.adminToken) {
+    throw new Error(`${name}: ADMIN_TOKEN is required in production mode (NODE_ENV=production); the admin API changes records and faults`);
+  }
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from((header ?? '').replace(/^Bearer\s+/i, ''));
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+/**
+ * With a token, every `/admin/...` call needs `Authorization: Bearer <token>` and gets a 401 in the
+ * system's error style otherwise; the API itself is unchanged.
+ */
+export function protectAdmin(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  token: string | undefined,
+  style: ErrorStyle,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  if (!token) return handler;
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (isAdminPath(decodedPath(path)) && !bearerMatches(req.headers.authorization, token)) {
+      req.resume();
+      sendJson(res, 401, errorBody(style, 401, 'admin token required (Authorization: Bearer <ADMIN_TOKEN>)'), { 'www-authenticate': 'Bearer' });
+      return;
+    }
+    handler(req, res);
+  };
 }
 
 const isAdminPath = (p: string): boolean => p === '/admin' || p.startsWith('/admin/');
@@ -95,11 +140,12 @@ function interceptAnswer(res: ServerResponse, kind: AfterCommit, style: ErrorSty
   }) as ServerResponse['end'];
 }
 
-/** Listens on `port` (0 = a free one) and returns the running system's handle. */
+/** Listens on `host`:`port` (0 = a free port; host default 127.0.0.1) and returns the running system's handle. */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   port: number,
   beforeClose: () => void | Promise<void> = () => undefined,
+  host = '127.0.0.1',
 ): Promise<RunningSystem> {
   // Batch lookups put hundreds of keys into one URL: allow longer request lines than node's 16 KiB.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, handler);
@@ -112,7 +158,7 @@ export async function listen(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -129,5 +175,6 @@ export async function listen(
     })();
     return closing;
   };
-  return { url: `http://127.0.0.1:${actual}`, port: actual, close };
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${actual}`, port: actual, close };
 }

@@ -1,7 +1,7 @@
 /** The demo MES (REST JSON, ISA-95 words) as a process of its own: `npm run start:mes-api`. */
 import { loadConfig } from '../../lib/config.ts';
 import { isMain, runSystem } from '../common/main.ts';
-import { listen, type RunningSystem } from '../common/server.ts';
+import { assertAdminProtected, listen, protectAdmin, type RunningSystem, type SystemNetOptions } from '../common/server.ts';
 import { generatePlant } from '../plant.ts';
 import { Rng } from '../plant/random.ts';
 import { createMesApp } from './app.ts';
@@ -12,7 +12,7 @@ import { Simulator } from './simulator.ts';
 import { StreamRegistry } from './sse.ts';
 import { MesStore } from './store.ts';
 
-export interface MesSystemOptions {
+export interface MesSystemOptions extends SystemNetOptions {
   /** 0 picks a free port. */
   port: number;
   seed: number;
@@ -25,6 +25,7 @@ export interface MesSystemOptions {
 
 /** Generates the plant, keeps the MES's half and serves it; resolves once listening. */
 export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSystem> {
+  assertAdminProtected(opts, 'demo MES');
   const plant = generatePlant({ seed: opts.seed, scale: opts.scale });
   const store = new MesStore(plant.mes);
   const events = new EventLog();
@@ -34,17 +35,27 @@ export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSys
   const app = createMesApp({ store, events, floor, streams, seededFaults: plant.seededFaults });
   const simulator = opts.simulate === false ? undefined : new Simulator(store, floor, rng.fork('simulator'));
   const publisher = opts.mqtt ? publishToMqtt(events, opts.mqtt) : undefined;
-  const running = await listen(app.handler, opts.port, async () => {
-    simulator?.stop();
-    streams.endAll();
-    await publisher?.close();
-  });
+  const running = await listen(
+    protectAdmin(app.handler, opts.adminToken, 'rest'),
+    opts.port,
+    async () => {
+      simulator?.stop();
+      streams.endAll();
+      await publisher?.close();
+    },
+    opts.host,
+  );
   simulator?.start();
   return running;
 }
 
 if (isMain(import.meta.url)) {
-  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate, events } = loadConfig();
+  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate, events, host, adminToken, production } = loadConfig();
   const mqtt = events.demoMqtt;
-  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate, mqtt }), { seed, scale, simulate, mqtt: mqtt?.topic });
+  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate, mqtt, host, adminToken, production }), {
+    seed,
+    scale,
+    simulate,
+    mqtt: mqtt?.topic,
+  });
 }
