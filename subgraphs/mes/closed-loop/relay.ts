@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/log.ts';
+import { sleep } from '../../../lib/sleep.ts';
 import type { ErpWriter } from './erp-writer.ts';
 import type { WriteInvalidation } from './invalidation.ts';
 import type { MesWriter } from './mes-writer.ts';
 import type { ConfirmationEntry } from './model.ts';
 import type { Outbox } from './outbox.ts';
-import { sleep } from '../../../lib/sleep.ts';
 import type { LoopSignals } from './signals.ts';
 
 export interface RelayOptions {
@@ -58,6 +58,9 @@ export class ConfirmationRelay {
         if (this.backoff === 0) this.wake.abort();
       }),
       signals.onHealth((healthy) => (this.healthy = healthy)),
+      // A settled entry anywhere means the relay delivers again, even when the instance that said it
+      // was failing has died since (a new lease holder announces no change of its own).
+      signals.onSettled(() => (this.healthy = true)),
     ];
   }
 
