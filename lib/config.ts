@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ttls, type CacheConfig } from './config/cache.ts';
-import { bool, ConfigError, number, oneOf, port, url, type Env } from './config/env.ts';
+import { bool, ConfigError, instant, number, oneOf, port, url, type Env } from './config/env.ts';
 import { demoMesMqtt, loadMesFeedConfig, type MesFeedConfig } from './config/mqtt.ts';
 import { loadSecurityConfig, type SecurityConfig } from './config/security.ts';
 
@@ -43,6 +43,8 @@ export interface HubConfig {
   adminToken: string | undefined;
   demoSeed: number;
   demoScale: number;
+  /** `DEMO_EPOCH`: the instant the demo plant's timeline is placed around (epoch ms); unset: the start time. */
+  demoEpoch: number | undefined;
   /** The demo MES's shop-floor simulator in `npm start` (`MES_SIMULATE=off` stops it). */
   demoSimulate: boolean;
   logLevel: LogLevel;
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     adminToken: env.ADMIN_TOKEN || undefined,
     demoSeed: number(env, 'DEMO_SEED', 42, 0, 2 ** 32 - 1),
     demoScale: number(env, 'DEMO_SCALE', 1, 0.1, 50),
+    demoEpoch: instant(env, 'DEMO_EPOCH'),
     demoSimulate: bool(env, 'MES_SIMULATE', true),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     security: loadSecurityConfig(env, production),

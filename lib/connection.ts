@@ -36,3 +36,19 @@ export function toConnection<T>(kind: string, items: T[], offset: number, total:
     totalCount: total,
   };
 }
+
+/** A `PeriodInput` argument as ISO instants (UTC); anything Date.parse cannot read is BAD_USER_INPUT. */
+export function periodArg(
+  period: { from?: string | null | undefined; to?: string | null | undefined } | null | undefined,
+  name: string,
+): { from?: string; to?: string } {
+  const one = (v: string | null | undefined, arg: string): string | undefined => {
+    if (v == null) return undefined;
+    const ms = Date.parse(v);
+    if (Number.isNaN(ms)) throw badUserInput(`"${arg}" is not an ISO 8601 date-time.`, arg);
+    return new Date(ms).toISOString();
+  };
+  const from = one(period?.from, `${name}.from`);
+  const to = one(period?.to, `${name}.to`);
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}

@@ -18,9 +18,11 @@ runMain(async () => {
   const config = loadConfig();
   const running: { close(): Promise<void> }[] = [];
   const lines: string[] = [];
+  // One anchor for both demo systems, so that their halves of the plant share one timeline.
+  const anchor = config.demoEpoch ?? Math.floor(Date.now() / 60_000) * 60_000;
   const systemNet = { host: config.host, adminToken: config.adminToken, production: config.production };
   if (!config.erpApiUrl) {
-    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale, ...systemNet });
+    const erp = await startErpSystem({ port: config.ports.erpApi, seed: config.demoSeed, scale: config.demoScale, anchor, ...systemNet });
     running.push(erp);
     lines.push(`demo ERP (OData)      ${erp.url}/odata/ProductionOrders?$top=5`);
   }
@@ -29,6 +31,7 @@ runMain(async () => {
       port: config.ports.mesApi,
       seed: config.demoSeed,
       scale: config.demoScale,
+      anchor,
       simulate: config.demoSimulate,
       mqtt: config.events.demoMqtt,
       ...systemNet,

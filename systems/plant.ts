@@ -3,7 +3,8 @@
  * `generatePlant` with the same arguments and keep their own half, so they agree on everything except
  * the faults seeded on purpose (listed in `seededFaults`).
  */
-import { BASE_TIME, PLANTS, iso, padOperation, padOrder, round3 } from './plant/catalog.ts';
+import { MINUTE, PLANTS, iso, padOperation, padOrder, round3 } from './plant/catalog.ts';
+import { equipmentHistory } from './plant/equipment-history.ts';
 import { bookConfirmation } from './plant/booking.ts';
 import { jobId, generateJobs, orphanJob } from './plant/execution.ts';
 import { seedConfirmationFaults, seedMaterialFaults, seedStatusDrift, statusDriftFault } from './plant/faults.ts';
@@ -15,6 +16,7 @@ import type { ErpConfirmation, ErpData, ErpOperation, MesData, MesJobOrder, MesM
 
 export type * from './plant/types.ts';
 export { EQUIPMENT_STATES, ERP_STATUSES, JOB_STATUSES } from './plant/types.ts';
+export { demoAnchor } from './plant/anchor.ts';
 export { bookConfirmation, lastOperation } from './plant/booking.ts';
 
 export interface PlantOptions {
@@ -22,6 +24,11 @@ export interface PlantOptions {
   seed: number;
   /** Linear multiplier on orders, materials and equipment; 1 gives the documented minimums. */
   scale: number;
+  /**
+   * Epoch milliseconds every generated time is placed around (systems/plant/anchor.ts): work in
+   * progress before it, plans after it. The same seed, scale and anchor give the same plant.
+   */
+  anchor: number;
 }
 
 export interface GeneratedPlant {
@@ -30,17 +37,18 @@ export interface GeneratedPlant {
   seededFaults: SeededFault[];
 }
 
-export function generatePlant({ seed, scale }: PlantOptions): GeneratedPlant {
+export function generatePlant({ seed, scale, anchor }: PlantOptions): GeneratedPlant {
   if (!Number.isFinite(scale) || scale <= 0) throw new RangeError(`scale must be a positive number, got ${scale}`);
+  if (!Number.isFinite(anchor)) throw new RangeError(`anchor must be epoch milliseconds, got ${anchor}`);
   const rng = new Rng(seed);
   const materials = generateMaterials(rng.fork('materials'), scale);
-  const master: MasterData = { materials, byNumber: new Map(materials.map((m) => [m.number, m])), ...generateWorkCenters(rng.fork('equipment'), scale) };
-  const orders = generateOrders(rng.fork('orders'), scale, master);
+  const master: MasterData = { materials, byNumber: new Map(materials.map((m) => [m.number, m])), ...generateWorkCenters(rng.fork('equipment'), scale, anchor) };
+  const orders = generateOrders(rng.fork('orders'), scale, master, anchor);
 
   const faults = seedMaterialFaults(rng.fork('material-faults'), orders);
   const drifted = seedStatusDrift(rng.fork('status-drift'), orders);
   assignQuantities(rng.fork('quantities'), orders);
-  const jobsByOrder = generateJobs(rng.fork('jobs'), orders);
+  const jobsByOrder = generateJobs(rng.fork('jobs'), orders, anchor);
   if (drifted) {
     const jobs = jobsByOrder.get(drifted.number) ?? [];
     for (const j of jobs) if (j.status === 'PAUSED') j.status = 'RUNNING';
@@ -48,11 +56,11 @@ export function generatePlant({ seed, scale }: PlantOptions): GeneratedPlant {
   }
   const allJobs = [...jobsByOrder.values()].flat();
   const orphanMaterial = rng.fork('orphan').pick(materials.filter((m) => m.kind === 'FG' && m.mapping === 'ok'));
-  const orphan = orphanJob(rng.fork('orphan-job'), master, orphanMaterial, jobId(allJobs.length + 1));
+  const orphan = orphanJob(rng.fork('orphan-job'), master, orphanMaterial, jobId(allJobs.length + 1), anchor);
   allJobs.push(orphan);
   faults.push({ kind: 'ORPHAN_WORK_ORDER', erpOrder: orphan.erpOrder, jobOrderId: orphan.id, mesCode: orphan.materialCode, detail: 'site 3000 work order; the ERP has no order 9999999' });
 
-  const confirmations = confirmationsFromMes(orders, jobsByOrder);
+  const confirmations = confirmationsFromMes(orders, jobsByOrder, anchor);
   faults.push(...seedConfirmationFaults(rng.fork('confirmation-faults'), orders, confirmations));
   confirmations.sort((a, b) => (a.PostedAt < b.PostedAt ? -1 : a.PostedAt > b.PostedAt ? 1 : 0));
   confirmations.forEach((c, i) => {
@@ -60,19 +68,19 @@ export function generatePlant({ seed, scale }: PlantOptions): GeneratedPlant {
   });
 
   const erp = erpHalf(rng.fork('stock'), master, orders, confirmations);
-  const trace = generateTraceability(rng.fork('traceability'), materials, allJobs);
+  const trace = generateTraceability(rng.fork('traceability'), materials, allJobs, anchor);
   const mapping: MesMappingRow[] = materials
     .filter((m) => m.mapping !== 'unmapped')
     .map((m) => ({ erpMaterial: m.number, mesCode: m.mesCode, erpUnit: m.baseUnit, mesUnit: m.mesUnit, factor: m.mapping === 'ok' ? m.factor : null }));
   return {
     erp,
-    mes: { jobOrders: allJobs, equipment: master.equipment, lots: trace.lots, qualityResults: trace.qualityResults, mapping },
+    mes: { jobOrders: allJobs, equipment: master.equipment, equipmentStates: equipmentHistory(rng.fork('equipment-states'), master.equipment, anchor), lots: trace.lots, qualityResults: trace.qualityResults, mapping },
     seededFaults: faults,
   };
 }
 
 /** What the MES reported and the ERP booked: one confirmation per operation that saw any work. */
-function confirmationsFromMes(orders: readonly OrderSpec[], jobsByOrder: ReadonlyMap<string, MesJobOrder[]>): ErpConfirmation[] {
+function confirmationsFromMes(orders: readonly OrderSpec[], jobsByOrder: ReadonlyMap<string, MesJobOrder[]>, anchor: number): ErpConfirmation[] {
   const out: ErpConfirmation[] = [];
   const booked = new Set(['PARTIALLY_CONFIRMED', 'CONFIRMED', 'TECHNICALLY_COMPLETED', 'CLOSED']);
   for (const o of orders) {
@@ -89,7 +97,7 @@ function confirmationsFromMes(orders: readonly OrderSpec[], jobsByOrder: Readonl
           Scrap: round3(s.scrapQuantity * f),
           Unit: o.material.baseUnit,
           ExternalReference: `${job.id}/${s.sequence}`,
-          PostedAt: s.finishedAt ?? iso(Date.parse(s.startedAt ?? iso(BASE_TIME)) + 30 * 60_000),
+          PostedAt: s.finishedAt ?? iso(Math.min(anchor, Date.parse(s.startedAt ?? iso(anchor)) + 30 * MINUTE)),
         });
       }
     }

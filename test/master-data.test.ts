@@ -15,7 +15,7 @@ describe('master-data diagnostics', () => {
   beforeAll(async () => {
     // The plant's own export written to a file, as a master-data team would hand it over.
     file = join(mkdtempSync(join(tmpdir(), 'hub-mapping-')), 'mapping.json');
-    writeFileSync(file, JSON.stringify({ items: generatePlant({ seed: 42, scale: 1 }).mes.mapping }));
+    writeFileSync(file, JSON.stringify({ items: generatePlant({ seed: 42, scale: 1, anchor: Date.now() }).mes.mapping }));
     hub = await startHub({ env: { MAPPING_SOURCE: file, CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000' } });
   });
   afterAll(() => hub?.close());
@@ -35,7 +35,7 @@ describe('master-data diagnostics', () => {
   });
 
   it('reports conflicting mappings and wrong conversions after a reload, without a restart', async () => {
-    const rows: Json[] = generatePlant({ seed: 42, scale: 1 }).mes.mapping;
+    const rows: Json[] = generatePlant({ seed: 42, scale: 1, anchor: Date.now() }).mes.mapping;
     const grams = rows.find((r) => r.mesUnit === 'g' && r.factor === 0.001);
     const kilos = rows.find((r) => r.erpUnit === 'KG' && r.factor === 1 && r.mesCode !== grams.mesCode);
     const pieces = rows.find((r) => r.erpUnit === 'PC');
@@ -72,7 +72,7 @@ describe('master-data diagnostics', () => {
 describe('MAPPING_RELOAD_SECONDS', () => {
   let hub: Hub;
   let file: string;
-  const rows: Json[] = generatePlant({ seed: 42, scale: 1 }).mes.mapping;
+  const rows: Json[] = generatePlant({ seed: 42, scale: 1, anchor: Date.now() }).mes.mapping;
   /** The export as Excel writes it in a European locale: BOM, `;`, decimal comma, quoted, CRLF. */
   const excel = (items: Json[]) => '\uFEFF' + ['erpMaterial;mesCode;erpUnit;mesUnit;factor', ...items.map((r) =>
     [r.erpMaterial, `"${r.mesCode}"`, r.erpUnit, r.mesUnit, r.factor === null ? '' : String(r.factor).replace('.', ',')].join(';'))].join('\r\n');

@@ -83,8 +83,10 @@ describe('reconciliation on the seeded demo plant', () => {
       rows.push(...page.value);
       next = page['@odata.nextLink'];
     }
-    const from = '2025-05-01T00:00:00Z';
-    const to = '2025-06-01T00:00:00Z';
+    // The demo plant's timeline is placed around the time it started: take the month before that.
+    const day = 86_400_000;
+    const from = new Date(Math.floor(Date.now() / day) * day - 32 * day).toISOString();
+    const to = new Date(Math.floor(Date.now() / day) * day - day).toISOString();
     const inPeriod = new Set(rows.filter((o) => o.PlannedStart >= from && o.PlannedStart < to).map((o) => unpad(o.OrderNumber)));
     const period = await hubReconciliation(hub.gateway, gql, `, period: { from: "${from}", to: "${to}" }`);
     expect(period.length).toBeGreaterThan(0);
@@ -99,7 +101,9 @@ describe('reconciliation on the seeded demo plant', () => {
     const clean = (id: string) => ![...before].some((k) => k.endsWith(`:${id}`));
     const orderOf = new Map(plant.orders.map((o) => [unpad(o.OrderNumber), o]));
     const running = plant.jobs.filter((j) => j.status === 'RUNNING' && orderOf.get(j.erpOrder)?.Status === 'PARTIALLY_CONFIRMED' && clean(j.erpOrder));
-    const [driftJob, statusJob, codeJob] = [running[0], running.find((j) => j.erpOrder !== running[0].erpOrder), running.find((j, i) => i > 5 && j.erpOrder !== running[0].erpOrder)];
+    // The drift must land on the order's output: a work order whose last operation is the open one.
+    const atLastOperation = running.find((j) => j.segments.filter((x: Json) => x.status !== 'COMPLETED').length === 1) ?? running[0];
+    const [driftJob, statusJob, codeJob] = [atLastOperation, running.find((j) => j.erpOrder !== atLastOperation.erpOrder), running.find((j, i) => i > 5 && j.erpOrder !== atLastOperation.erpOrder)];
     expect(driftJob && statusJob && codeJob).toBeTruthy();
 
     // A new drift: the shop floor reports, the ERP hears nothing.

@@ -13,6 +13,7 @@ const dir = new URL('./public/', import.meta.url);
 const FILES: Record<string, { body: Buffer; type: string }> = {
   '/board': { body: readFileSync(new URL('index.html', dir)), type: 'text/html; charset=utf-8' },
   '/board/board.js': { body: readFileSync(new URL('board.js', dir)), type: 'text/javascript; charset=utf-8' },
+  '/board/board-view.js': { body: readFileSync(new URL('board-view.js', dir)), type: 'text/javascript; charset=utf-8' },
   '/board/board.css': { body: readFileSync(new URL('board.css', dir)), type: 'text/css; charset=utf-8' },
   '/board/graphql-ws.js': { body: readFileSync(packageFile('graphql-ws', 'umd/graphql-ws.min.js')), type: 'text/javascript; charset=utf-8' },
 };

@@ -54,3 +54,12 @@ export function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false (on/off), got "${raw}"`);
 }
 
+
+/** An instant as epoch milliseconds: an ISO 8601 date-time (`2026-03-02T06:00:00Z`) or epoch milliseconds. */
+export function instant(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new ConfigError(`${name} must be an ISO 8601 date-time or epoch milliseconds, got "${env[name]}"`);
+  return ms;
+}

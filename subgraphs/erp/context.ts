@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
 import { cachedErpSource } from './cached-source.ts';
+import type { DueStatusSource } from './due-source.ts';
 import type {
   ErpBomItem,
   ErpConfirmationRecord,
@@ -17,6 +18,8 @@ export interface ErpContext {
   source: ErpSource;
   /** What this request served from stale copies (reported in `extensions.stale`). */
   stale: StaleCollector;
+  /** Due statuses for the `dueStatus` filter, from the MES subgraph (due-source.ts says why). */
+  due: DueStatusSource;
   loaders: {
     order: DataLoader<string, ErpOrder | null>;
     material: DataLoader<string, ErpMaterial | null>;
@@ -28,12 +31,13 @@ export interface ErpContext {
 }
 
 /** The one place an ERP request context is made; cheap (closures only, no I/O). */
-export function createErpContext(upstream: ErpSource, cache?: EntityCache): ErpContext {
+export function createErpContext(upstream: ErpSource, due: DueStatusSource, cache?: EntityCache): ErpContext {
   const stale = createStaleCollector();
   const source = cache ? cachedErpSource(upstream, cache, stale) : upstream;
   return {
     source,
     stale,
+    due,
     loaders: {
       order: entityLoader((ids) => source.ordersByIds(ids), (o) => o.id),
       material: entityLoader((ids) => source.materialsByIds(ids), (m) => m.id),

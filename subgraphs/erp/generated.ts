@@ -78,6 +78,9 @@ export type QueryproductionOrdersArgs = {
   first?: InputMaybe<Scalars["Int"]>;
   after?: InputMaybe<Scalars["String"]>;
   orderBy?: InputMaybe<ProductionOrderOrder>;
+  dueStatus?: InputMaybe<Array<DueStatus>>;
+  plannedEnd?: InputMaybe<PeriodInput>;
+  material?: InputMaybe<Scalars["ID"]>;
 };
 
 export type QuerymaterialArgs = {
@@ -100,7 +103,13 @@ export type ProductionOrderStatus =
   | "CLOSED";
 
 export type ProductionOrderOrder =
-  "ID_ASC" | "ID_DESC" | "PLANNED_START_ASC" | "PLANNED_START_DESC";
+  | "ID_ASC"
+  | "ID_DESC"
+  | "PLANNED_START_ASC"
+  | "PLANNED_START_DESC"
+  /** Soonest planned end first (ties by id): the planner's due list. */
+  | "PLANNED_END_ASC"
+  | "PLANNED_END_DESC";
 
 export type MaterialType =
   /** finished good (SAP FERT) */
@@ -196,12 +205,28 @@ export type Material = {
   baseUnit: Scalars["String"];
   type: MaterialType;
   materialGroup?: Maybe<Scalars["String"]>;
-  /** ERP stock per plant and storage location. */
+  /** ERP stock per plant and storage location; with `plant`, that plant's storage locations only. */
   stock: Array<StockLevel>;
+  /**
+   * Total ERP stock over the storage locations of `plant` (all plants when omitted), in `baseUnit`.
+   * Stock rows in another unit of the same dimension (G for KG) are converted; a row that cannot be
+   * converted is left out rather than guessed.
+   */
+  totalStock: Scalars["Float"];
   /** Bill of materials (finished and semi-finished goods). */
   components: Array<BomItem>;
   /** Standard cost per base unit, in the plant's currency. Restricted: needs `finance:read`. */
   standardCost?: Maybe<Scalars["Float"]>;
+};
+
+/** A material, owned by the ERP (key: ERP material number without leading zeros). The MES contributes lots. */
+export type MaterialstockArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+};
+
+/** A material, owned by the ERP (key: ERP material number without leading zeros). The MES contributes lots. */
+export type MaterialtotalStockArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
 };
 
 export type StockLevel = {
@@ -232,6 +257,22 @@ export type MaterialEdge = {
   __typename?: "MaterialEdge";
   cursor: Scalars["String"];
   node: Material;
+};
+
+/** Whether an order will be done by its planned end (`ProductionOrder.dueStatus` says how it is judged). */
+export type DueStatus =
+  /** Done, or projected to finish by its planned end. */
+  | "ON_TIME"
+  /** Not yet past its planned end, but projected to finish after it. */
+  | "AT_RISK"
+  /** Past its planned end and not done. */
+  | "LATE";
+
+export type PeriodInput = {
+  /** Inclusive lower bound. */
+  from?: InputMaybe<Scalars["DateTime"]>;
+  /** Exclusive upper bound. */
+  to?: InputMaybe<Scalars["DateTime"]>;
 };
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -378,6 +419,8 @@ export type ResolversTypes = {
   MaterialEdge: ResolverTypeWrapper<
     Omit<MaterialEdge, "node"> & { node: ResolversTypes["Material"] }
   >;
+  DueStatus: DueStatus;
+  PeriodInput: PeriodInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -405,6 +448,7 @@ export type ResolversParentTypes = {
   MaterialEdge: Omit<MaterialEdge, "node"> & {
     node: ResolversParentTypes["Material"];
   };
+  PeriodInput: PeriodInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
@@ -621,7 +665,14 @@ export type MaterialResolvers<
   stock?: Resolver<
     Array<ResolversTypes["StockLevel"]>,
     ParentType,
-    ContextType
+    ContextType,
+    Partial<MaterialstockArgs>
+  >;
+  totalStock?: Resolver<
+    ResolversTypes["Float"],
+    ParentType,
+    ContextType,
+    Partial<MaterialtotalStockArgs>
   >;
   components?: Resolver<
     Array<ResolversTypes["BomItem"]>,
@@ -908,7 +959,18 @@ export interface Loaders<
       {},
       TContext
     >;
-    stock?: LoaderResolver<Array<StockLevel>, Material, {}, TContext>;
+    stock?: LoaderResolver<
+      Array<StockLevel>,
+      Material,
+      MaterialstockArgs,
+      TContext
+    >;
+    totalStock?: LoaderResolver<
+      Scalars["Float"],
+      Material,
+      MaterialtotalStockArgs,
+      TContext
+    >;
     components?: LoaderResolver<Array<BomItem>, Material, {}, TContext>;
     standardCost?: LoaderResolver<
       Maybe<Scalars["Float"]>,

@@ -83,6 +83,8 @@ const ORDER_BY: Record<OrderQuery['orderBy'], string> = {
   ID_DESC: 'OrderNumber desc',
   PLANNED_START_ASC: 'PlannedStart asc,OrderNumber asc',
   PLANNED_START_DESC: 'PlannedStart desc,OrderNumber desc',
+  PLANNED_END_ASC: 'PlannedEnd asc,OrderNumber asc',
+  PLANNED_END_DESC: 'PlannedEnd desc,OrderNumber desc',
 };
 
 export function createODataErpSource(client: JsonClient): ErpSource {
@@ -125,6 +127,10 @@ export function createODataErpSource(client: JsonClient): ErpSource {
       const filters: string[] = [];
       if (q.plant !== undefined) filters.push(`Plant eq ${odataString(q.plant)}`);
       if (q.status?.length) filters.push(`Status in (${q.status.map(odataString).join(',')})`);
+      if (q.material !== undefined) filters.push(`Material eq ${odataString(erpMaterialKey(q.material))}`);
+      // ISO instants the resolver normalised (lib/connection.ts periodArg): OData date-time literals, unquoted.
+      if (q.plannedEnd?.from) filters.push(`PlannedEnd ge ${q.plannedEnd.from}`);
+      if (q.plannedEnd?.to) filters.push(`PlannedEnd lt ${q.plannedEnd.to}`);
       const params: Record<string, string> = {
         $orderby: ORDER_BY[q.orderBy],
         $count: 'true',

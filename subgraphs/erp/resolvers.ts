@@ -3,7 +3,8 @@ import { pageArgs, toConnection } from '../../lib/connection.ts';
 import type { ErpContext } from './context.ts';
 import type { Resolvers } from './generated.ts';
 import { normaliseMaterialId, normaliseOrderId } from './ids.ts';
-import type { ErpOrderStatus } from './source.ts';
+import { listOrders } from './order-list.ts';
+import { stockOf, totalStock } from './stock.ts';
 
 /** Ids longer than this are not ids; they are refused before anything reaches the ERP. */
 const MAX_ID_LENGTH = 64;
@@ -27,20 +28,7 @@ async function loadMaterial(rawId: string, ctx: ErpContext) {
 export const resolvers: Resolvers = {
   Query: {
     productionOrder: (_root, { id }, ctx) => loadOrder(id, ctx),
-    productionOrders: async (_root, args, ctx) => {
-      const { offset, limit } = pageArgs('po', args.first, args.after);
-      if (args.plant != null) checkLength(args.plant, 'plant');
-      const page = await ctx.source.orders({
-        plant: args.plant ?? undefined,
-        status: (args.status ?? undefined) as ErpOrderStatus[] | undefined,
-        orderBy: args.orderBy ?? 'ID_ASC',
-        offset,
-        limit,
-      });
-      // The list already holds every order field: prime the loader so entity hops refetch nothing.
-      for (const o of page.items) ctx.loaders.order.prime(o.id, o);
-      return toConnection('po', page.items, offset, page.total);
-    },
+    productionOrders: (_root, args, ctx) => listOrders(args, ctx, checkLength),
     material: (_root, { id }, ctx) => loadMaterial(id, ctx),
     materials: async (_root, args, ctx) => {
       const { offset, limit } = pageArgs('mat', args.first, args.after);
@@ -67,7 +55,8 @@ export const resolvers: Resolvers = {
 
   Material: {
     __resolveReference: (ref, ctx) => loadMaterial(ref.id, ctx),
-    stock: (m, _args, ctx) => ctx.loaders.stock.load(m.id),
+    stock: async (m, { plant }, ctx) => stockOf(await ctx.loaders.stock.load(m.id), plant),
+    totalStock: async (m, { plant }, ctx) => totalStock(await ctx.loaders.stock.load(m.id), m.baseUnit, plant),
     components: (m, _args, ctx) => ctx.loaders.bom.load(m.id),
   },
 

@@ -3,8 +3,10 @@ import { parse } from 'graphql';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { isMain, runMain } from '../../lib/main.ts';
+import { createSigner } from '../../lib/auth/signing.ts';
 import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createErpContext } from './context.ts';
+import { createMesSubgraphDueSource } from './due-source.ts';
 import { createODataErpSource } from './odata-source.ts';
 import { resolvers } from './resolvers.ts';
 
@@ -14,11 +16,18 @@ const typeDefs = parse(readFileSync(new URL('../../schema/erp.graphql', import.m
 export async function startErpSubgraph(config: HubConfig): Promise<RunningServer> {
   const { log, metrics, client, backend, cache } = subgraphFoundation(config, 'erp');
   const source = createODataErpSource(client);
+  const secret = config.security.subgraphSigningSecret;
+  const due = createMesSubgraphDueSource({
+    url: config.subgraphUrlOverrides.mes ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    signer: config.security.subgraphSigning && secret ? createSigner(secret) : undefined,
+    // The MES subgraph makes its own MES calls (each bounded by the upstream timeout) before it answers.
+    timeoutMs: 2 * config.upstreamTimeoutMs + 1000,
+  });
   return startSubgraphServer({
     name: 'erp',
     typeDefs,
     resolvers,
-    context: async () => createErpContext(source, cache),
+    context: async () => createErpContext(source, due, cache),
     routes: [cachePurgeRoute(cache)],
     metrics,
     log,

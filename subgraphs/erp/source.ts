@@ -85,7 +85,11 @@ export interface ErpPlant {
 export interface OrderQuery {
   plant?: string | undefined;
   status?: readonly ErpOrderStatus[] | undefined;
-  orderBy: 'ID_ASC' | 'ID_DESC' | 'PLANNED_START_ASC' | 'PLANNED_START_DESC';
+  /** The hub's material id (no leading zeros). */
+  material?: string | undefined;
+  /** Planned end in [from, to): ISO instants. */
+  plannedEnd?: { from?: string; to?: string } | undefined;
+  orderBy: 'ID_ASC' | 'ID_DESC' | 'PLANNED_START_ASC' | 'PLANNED_START_DESC' | 'PLANNED_END_ASC' | 'PLANNED_END_DESC';
   offset: number;
   limit: number;
 }
@@ -101,6 +105,7 @@ export interface ErpSource {
   orders(query: OrderQuery): Promise<Page<ErpOrder>>;
   materialsByIds(ids: readonly string[]): Promise<ErpMaterial[]>;
   materials(query: { type?: ErpMaterialType | undefined; offset: number; limit: number }): Promise<Page<ErpMaterial>>;
+  /** Stock rows of these materials, every plant and storage location. */
   stockByMaterials(materialIds: readonly string[]): Promise<ErpStock[]>;
   bomByMaterials(materialIds: readonly string[]): Promise<ErpBomItem[]>;
   routingByOrders(orderIds: readonly string[]): Promise<ErpRoutingOperation[]>;

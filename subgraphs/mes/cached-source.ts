@@ -4,6 +4,10 @@ import type { MesSource } from './source.ts';
 /** The MES source with the entity cache in front (see subgraphs/erp/cached-source.ts). */
 export function cachedMesSource(inner: MesSource, cache: EntityCache, stale?: StaleCollector): MesSource {
   return {
+    // Live lists (work-order pages, machines' open work, state logs) are not cached: they change with every event.
+    jobOrders: (q) => inner.jobOrders(q),
+    openJobOrdersByEquipment: (ids) => inner.openJobOrdersByEquipment(ids),
+    equipmentStatesByEquipment: (ids) => inner.equipmentStatesByEquipment(ids),
     jobOrdersByIds: cachedEntities(cache, 'job', (ids) => inner.jobOrdersByIds(ids), (j) => j.id, stale),
     jobOrdersByErpOrders: cachedGroups(cache, 'jobsByOrder', (ids) => inner.jobOrdersByErpOrders(ids), (j) => j.erpOrder, stale),
     // Bulk reads for the plant-wide reconciliation go to the MES: a cached list would join stale rows.

@@ -1,10 +1,10 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
 import type { IntegrityServices } from './closed-loop/services.ts';
 import { cachedMesSource } from './cached-source.ts';
 import type { MaterialMapping } from './mapping.ts';
-import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
+import type { MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 /** Per-request state of the MES subgraph. */
 export interface MesContext {
@@ -20,6 +20,9 @@ export interface MesContext {
     lot: DataLoader<string, MesLot | null>;
     lotsByCode: DataLoader<string, MesLot[]>;
     quality: DataLoader<string, MesQualityResult[]>;
+    /** Open job orders with an operation on the machine (one job may be under several machines). */
+    openJobsByEquipment: DataLoader<string, MesJobOrder[]>;
+    stateLog: DataLoader<string, MesEquipmentStateChange[]>;
   };
 }
 
@@ -45,6 +48,11 @@ export function createMesContext(upstream: MesSource, mapping: MaterialMapping, 
       lot: entityLoader((ids) => source.lotsByIds(ids), (l) => l.id),
       lotsByCode: groupLoader((codes) => source.lotsByMaterialCodes(codes), (l) => l.materialCode),
       quality: groupLoader((ids) => source.qualityByJobOrders(ids), (q) => q.jobOrderId),
+      openJobsByEquipment: new DataLoader(async (ids: readonly string[]) => {
+        const jobs = await source.openJobOrdersByEquipment(ids);
+        return ids.map((id) => jobs.filter((j) => j.segments.some((s) => s.equipmentId === id)));
+      }),
+      stateLog: groupLoader((ids) => source.equipmentStatesByEquipment(ids), (c) => c.equipmentId),
     },
   };
 }

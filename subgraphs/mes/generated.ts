@@ -76,6 +76,11 @@ export type Query = {
   pendingConfirmations: Array<Confirmation>;
   /** One confirmation made through confirmOperation, while it is queued and for the retention time after. */
   confirmation?: Maybe<Confirmation>;
+  /**
+   * MES work orders, ordered by id. `plant` is the MES site; `equipment` keeps work orders with an
+   * operation on that machine. `first` accepts 1..500; `after` is the `endCursor` of the previous page.
+   */
+  workOrders: WorkOrderConnection;
 };
 
 export type QueryworkOrderArgs = {
@@ -113,6 +118,14 @@ export type QuerypendingConfirmationsArgs = {
 
 export type QueryconfirmationArgs = {
   id: Scalars["ID"];
+};
+
+export type QueryworkOrdersArgs = {
+  plant?: InputMaybe<Scalars["ID"]>;
+  status?: InputMaybe<Array<WorkOrderStatus>>;
+  equipment?: InputMaybe<Scalars["ID"]>;
+  first?: InputMaybe<Scalars["Int"]>;
+  after?: InputMaybe<Scalars["String"]>;
 };
 
 export type Mutation = {
@@ -291,12 +304,31 @@ export type ProductionOrder = {
   status: ProductionOrderStatus;
   plant: Scalars["ID"];
   plannedStart: Scalars["DateTime"];
+  plannedEnd: Scalars["DateTime"];
   confirmedQuantity: Scalars["Float"];
   confirmedScrapQuantity: Scalars["Float"];
   routing: Array<RoutingOperation>;
   confirmations: Array<ErpConfirmation>;
   /** Where this order's ERP books and MES actuals disagree (the same rules as `reconciliation`). */
   discrepancies: Array<Discrepancy>;
+  /**
+   * Will the order be done by its planned end? Orders the ERP has CONFIRMED, TECHNICALLY_COMPLETED or
+   * CLOSED, and orders whose MES work is all done, are ON_TIME. Otherwise the work done is measured in
+   * the MES: every operation of every work order counts its good quantity up to the work order's
+   * quantity (work orders weighted by their quantity), so the share done is known even when units
+   * cannot be converted. `expectedEnd` is projected from the observed rate: first operation start +
+   * (now - first start) / share done. Not started: now (or the planned start, if later) plus the planned
+   * duration; started with nothing done yet: the first start plus the planned duration. ON_TIME when
+   * `expectedEnd` <= `plannedEnd`; otherwise LATE once `plannedEnd` has passed, else AT_RISK.
+   */
+  dueStatus: DueStatus;
+  /** When the order is projected to finish (see `dueStatus`); for a done order, when its last operation finished (null if the MES recorded none). */
+  expectedEnd?: Maybe<Scalars["DateTime"]>;
+  /**
+   * Work orders left out of `producedQuantity`, `scrapQuantity` and `progress` because their quantities
+   * cannot be put into the order's unit: so a 0 % is never silent. Empty when every work order counts.
+   */
+  excludedWorkOrders: Array<ExcludedWorkOrder>;
 };
 
 export type ProductionOrderStatus =
@@ -357,6 +389,8 @@ export type WorkOrder = {
 
 export type Operation = {
   __typename?: "Operation";
+  /** The work order this operation belongs to. */
+  workOrder: WorkOrder;
   sequence: Scalars["Int"];
   description: Scalars["String"];
   status: OperationStatus;
@@ -387,6 +421,37 @@ export type Equipment = {
   stateSince?: Maybe<Scalars["DateTime"]>;
   workCenter?: Maybe<Scalars["String"]>;
   plant: Scalars["ID"];
+  /** The operation running on this machine (the most recently started one when several are open); null when none runs. */
+  currentOperation?: Maybe<Operation>;
+  /**
+   * The operations waiting for this machine, next first: open operations of released work orders that
+   * are not the current one, by the work order's planned start, then sequence. At most `first` (1..100).
+   */
+  queue: Array<Operation>;
+  /**
+   * The machine's states over `period` (default: the last 24 hours), oldest first; each interval is cut
+   * to the period. The MES keeps a week of history.
+   */
+  stateHistory: Array<EquipmentStateInterval>;
+};
+
+export type EquipmentqueueArgs = {
+  first?: InputMaybe<Scalars["Int"]>;
+};
+
+export type EquipmentstateHistoryArgs = {
+  period?: InputMaybe<PeriodInput>;
+};
+
+/** A span of time a machine spent in one state. */
+export type EquipmentStateInterval = {
+  __typename?: "EquipmentStateInterval";
+  state: EquipmentState;
+  from: Scalars["DateTime"];
+  /** Null while the machine is still in this state. */
+  to?: Maybe<Scalars["DateTime"]>;
+  /** Length in seconds, up to now for the current state. */
+  durationSeconds: Scalars["Int"];
 };
 
 export type LotStatus = "AVAILABLE" | "CONSUMED" | "BLOCKED";
@@ -500,6 +565,41 @@ export type EquipmentStateEvent = {
   equipment: Equipment;
   previousState: EquipmentState;
   state: EquipmentState;
+};
+
+/** Whether an order will be done by its planned end (`ProductionOrder.dueStatus` says how it is judged). */
+export type DueStatus =
+  /** Done, or projected to finish by its planned end. */
+  | "ON_TIME"
+  /** Not yet past its planned end, but projected to finish after it. */
+  | "AT_RISK"
+  /** Past its planned end and not done. */
+  | "LATE";
+
+export type ExclusionReason =
+  /** The work order's MES material code has no row in the master-data mapping, or maps to another ERP material. */
+  | "UNMAPPED_MATERIAL"
+  /** The work order's MES unit cannot be converted into the order's unit. */
+  | "UNIT_MISMATCH";
+
+export type ExcludedWorkOrder = {
+  __typename?: "ExcludedWorkOrder";
+  workOrder: WorkOrder;
+  reason: ExclusionReason;
+  message: Scalars["String"];
+};
+
+export type WorkOrderConnection = {
+  __typename?: "WorkOrderConnection";
+  edges: Array<WorkOrderEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars["Int"];
+};
+
+export type WorkOrderEdge = {
+  __typename?: "WorkOrderEdge";
+  cursor: Scalars["String"];
+  node: WorkOrder;
 };
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -652,6 +752,7 @@ export type ResolversTypes = {
   Operation: ResolverTypeWrapper<OperationView>;
   ProcessParameter: ResolverTypeWrapper<ProcessParameter>;
   Equipment: ResolverTypeWrapper<MesEquipment>;
+  EquipmentStateInterval: ResolverTypeWrapper<EquipmentStateInterval>;
   LotStatus: LotStatus;
   MaterialLot: ResolverTypeWrapper<LotView>;
   QualityVerdict: QualityVerdict;
@@ -668,6 +769,21 @@ export type ResolversTypes = {
     Omit<EquipmentStateEvent, "equipment"> & {
       equipment: ResolversTypes["Equipment"];
     }
+  >;
+  DueStatus: DueStatus;
+  ExclusionReason: ExclusionReason;
+  ExcludedWorkOrder: ResolverTypeWrapper<
+    Omit<ExcludedWorkOrder, "workOrder"> & {
+      workOrder: ResolversTypes["WorkOrder"];
+    }
+  >;
+  WorkOrderConnection: ResolverTypeWrapper<
+    Omit<WorkOrderConnection, "edges"> & {
+      edges: Array<ResolversTypes["WorkOrderEdge"]>;
+    }
+  >;
+  WorkOrderEdge: ResolverTypeWrapper<
+    Omit<WorkOrderEdge, "node"> & { node: ResolversTypes["WorkOrder"] }
   >;
 };
 
@@ -699,6 +815,7 @@ export type ResolversParentTypes = {
   Operation: OperationView;
   ProcessParameter: ProcessParameter;
   Equipment: MesEquipment;
+  EquipmentStateInterval: EquipmentStateInterval;
   MaterialLot: LotView;
   QualityResult: MesQualityResult;
   Subscription: {};
@@ -711,6 +828,15 @@ export type ResolversParentTypes = {
   };
   EquipmentStateEvent: Omit<EquipmentStateEvent, "equipment"> & {
     equipment: ResolversParentTypes["Equipment"];
+  };
+  ExcludedWorkOrder: Omit<ExcludedWorkOrder, "workOrder"> & {
+    workOrder: ResolversParentTypes["WorkOrder"];
+  };
+  WorkOrderConnection: Omit<WorkOrderConnection, "edges"> & {
+    edges: Array<ResolversParentTypes["WorkOrderEdge"]>;
+  };
+  WorkOrderEdge: Omit<WorkOrderEdge, "node"> & {
+    node: ResolversParentTypes["WorkOrder"];
   };
 };
 
@@ -773,6 +899,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryconfirmationArgs, "id">
+  >;
+  workOrders?: Resolver<
+    ResolversTypes["WorkOrderConnection"],
+    ParentType,
+    ContextType,
+    RequireFields<QueryworkOrdersArgs, "first">
   >;
 };
 
@@ -1036,6 +1168,42 @@ export type ProductionOrderResolvers<
       >,
     ContextType
   >;
+  dueStatus?: Resolver<
+    ResolversTypes["DueStatus"],
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        { status: true; plannedStart: true; plannedEnd: true }
+      >,
+    ContextType
+  >;
+  expectedEnd?: Resolver<
+    Maybe<ResolversTypes["DateTime"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        { status: true; plannedStart: true; plannedEnd: true }
+      >,
+    ContextType
+  >;
+  excludedWorkOrders?: Resolver<
+    Array<ResolversTypes["ExcludedWorkOrder"]>,
+    { __typename: "ProductionOrder" } & GraphQLRecursivePick<
+      ParentType,
+      { id: true }
+    > &
+      GraphQLRecursivePick<
+        ParentType,
+        { unit: true; material: { id: true; baseUnit: true } }
+      >,
+    ContextType
+  >;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1156,6 +1324,7 @@ export type OperationResolvers<
   ParentType extends ResolversParentTypes["Operation"] =
     ResolversParentTypes["Operation"],
 > = {
+  workOrder?: Resolver<ResolversTypes["WorkOrder"], ParentType, ContextType>;
   sequence?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   description?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   status?: Resolver<ResolversTypes["OperationStatus"], ParentType, ContextType>;
@@ -1232,6 +1401,35 @@ export type EquipmentResolvers<
     ContextType
   >;
   plant?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  currentOperation?: Resolver<
+    Maybe<ResolversTypes["Operation"]>,
+    ParentType,
+    ContextType
+  >;
+  queue?: Resolver<
+    Array<ResolversTypes["Operation"]>,
+    ParentType,
+    ContextType,
+    RequireFields<EquipmentqueueArgs, "first">
+  >;
+  stateHistory?: Resolver<
+    Array<ResolversTypes["EquipmentStateInterval"]>,
+    ParentType,
+    ContextType,
+    Partial<EquipmentstateHistoryArgs>
+  >;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type EquipmentStateIntervalResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["EquipmentStateInterval"] =
+    ResolversParentTypes["EquipmentStateInterval"],
+> = {
+  state?: Resolver<ResolversTypes["EquipmentState"], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes["DateTime"]>, ParentType, ContextType>;
+  durationSeconds?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1374,6 +1572,42 @@ export type EquipmentStateEventResolvers<
   isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ExcludedWorkOrderResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["ExcludedWorkOrder"] =
+    ResolversParentTypes["ExcludedWorkOrder"],
+> = {
+  workOrder?: Resolver<ResolversTypes["WorkOrder"], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes["ExclusionReason"], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WorkOrderConnectionResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["WorkOrderConnection"] =
+    ResolversParentTypes["WorkOrderConnection"],
+> = {
+  edges?: Resolver<
+    Array<ResolversTypes["WorkOrderEdge"]>,
+    ParentType,
+    ContextType
+  >;
+  pageInfo?: Resolver<ResolversTypes["PageInfo"], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WorkOrderEdgeResolvers<
+  ContextType = MesContext,
+  ParentType extends ResolversParentTypes["WorkOrderEdge"] =
+    ResolversParentTypes["WorkOrderEdge"],
+> = {
+  cursor?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes["WorkOrder"], ParentType, ContextType>;
+  isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MesContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -1392,11 +1626,15 @@ export type Resolvers<ContextType = MesContext> = {
   Operation?: OperationResolvers<ContextType>;
   ProcessParameter?: ProcessParameterResolvers<ContextType>;
   Equipment?: EquipmentResolvers<ContextType>;
+  EquipmentStateInterval?: EquipmentStateIntervalResolvers<ContextType>;
   MaterialLot?: MaterialLotResolvers<ContextType>;
   QualityResult?: QualityResultResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   ProductionProgressEvent?: ProductionProgressEventResolvers<ContextType>;
   EquipmentStateEvent?: EquipmentStateEventResolvers<ContextType>;
+  ExcludedWorkOrder?: ExcludedWorkOrderResolvers<ContextType>;
+  WorkOrderConnection?: WorkOrderConnectionResolvers<ContextType>;
+  WorkOrderEdge?: WorkOrderEdgeResolvers<ContextType>;
 };
 
 export type Loader<TReturn, TObj, TParams, TContext> = (
@@ -1614,6 +1852,12 @@ export interface Loaders<
       {},
       TContext
     >;
+    plannedEnd?: LoaderResolver<
+      Scalars["DateTime"],
+      ProductionOrder,
+      {},
+      TContext
+    >;
     confirmedQuantity?: LoaderResolver<
       Scalars["Float"],
       ProductionOrder,
@@ -1640,6 +1884,19 @@ export interface Loaders<
     >;
     discrepancies?: LoaderResolver<
       Array<Discrepancy>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    dueStatus?: LoaderResolver<DueStatus, ProductionOrder, {}, TContext>;
+    expectedEnd?: LoaderResolver<
+      Maybe<Scalars["DateTime"]>,
+      ProductionOrder,
+      {},
+      TContext
+    >;
+    excludedWorkOrders?: LoaderResolver<
+      Array<ExcludedWorkOrder>,
       ProductionOrder,
       {},
       TContext
@@ -1722,6 +1979,7 @@ export interface Loaders<
   };
 
   Operation?: {
+    workOrder?: LoaderResolver<WorkOrder, Operation, {}, TContext>;
     sequence?: LoaderResolver<Scalars["Int"], Operation, {}, TContext>;
     description?: LoaderResolver<Scalars["String"], Operation, {}, TContext>;
     status?: LoaderResolver<OperationStatus, Operation, {}, TContext>;
@@ -1788,6 +2046,51 @@ export interface Loaders<
       TContext
     >;
     plant?: LoaderResolver<Scalars["ID"], Equipment, {}, TContext>;
+    currentOperation?: LoaderResolver<
+      Maybe<Operation>,
+      Equipment,
+      {},
+      TContext
+    >;
+    queue?: LoaderResolver<
+      Array<Operation>,
+      Equipment,
+      EquipmentqueueArgs,
+      TContext
+    >;
+    stateHistory?: LoaderResolver<
+      Array<EquipmentStateInterval>,
+      Equipment,
+      EquipmentstateHistoryArgs,
+      TContext
+    >;
+  };
+
+  EquipmentStateInterval?: {
+    state?: LoaderResolver<
+      EquipmentState,
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
+    from?: LoaderResolver<
+      Scalars["DateTime"],
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
+    to?: LoaderResolver<
+      Maybe<Scalars["DateTime"]>,
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
+    durationSeconds?: LoaderResolver<
+      Scalars["Int"],
+      EquipmentStateInterval,
+      {},
+      TContext
+    >;
   };
 
   MaterialLot?: {
@@ -1939,5 +2242,37 @@ export interface Loaders<
       TContext
     >;
     state?: LoaderResolver<EquipmentState, EquipmentStateEvent, {}, TContext>;
+  };
+
+  ExcludedWorkOrder?: {
+    workOrder?: LoaderResolver<WorkOrder, ExcludedWorkOrder, {}, TContext>;
+    reason?: LoaderResolver<ExclusionReason, ExcludedWorkOrder, {}, TContext>;
+    message?: LoaderResolver<
+      Scalars["String"],
+      ExcludedWorkOrder,
+      {},
+      TContext
+    >;
+  };
+
+  WorkOrderConnection?: {
+    edges?: LoaderResolver<
+      Array<WorkOrderEdge>,
+      WorkOrderConnection,
+      {},
+      TContext
+    >;
+    pageInfo?: LoaderResolver<PageInfo, WorkOrderConnection, {}, TContext>;
+    totalCount?: LoaderResolver<
+      Scalars["Int"],
+      WorkOrderConnection,
+      {},
+      TContext
+    >;
+  };
+
+  WorkOrderEdge?: {
+    cursor?: LoaderResolver<Scalars["String"], WorkOrderEdge, {}, TContext>;
+    node?: LoaderResolver<WorkOrder, WorkOrderEdge, {}, TContext>;
   };
 }

@@ -43,6 +43,8 @@ export interface WorkOrderView {
 
 export interface OperationView {
   seg: MesSegment;
+  /** The work order it belongs to (Operation.workOrder). */
+  workOrder: WorkOrderView;
   /** Multiplier into the work order's graph unit (1 when unconverted). */
   factor: number;
   /** The equipment, when it was loaded with the work order's operations (undefined: load on demand). */
@@ -100,8 +102,9 @@ export function workOrderView(job: MesJobOrder, mapping: MaterialMapping): WorkO
 
 const bySequence = (a: MesSegment, b: MesSegment) => a.sequence - b.sequence;
 
-const operationView = (seg: MesSegment, factor: number): OperationView => ({
+const operationView = (seg: MesSegment, factor: number, workOrder: WorkOrderView): OperationView => ({
   seg,
+  workOrder,
   factor,
   equipment: undefined,
   sequence: seg.sequence,
@@ -118,7 +121,7 @@ const operationView = (seg: MesSegment, factor: number): OperationView => ({
 export function operationViews(view: WorkOrderView): OperationView[] {
   if (!view.operationViews) {
     const factor = view.conv.ok ? view.conv.factor : 1;
-    view.operationViews = [...view.job.segments].sort(bySequence).map((seg) => operationView(seg, factor));
+    view.operationViews = [...view.job.segments].sort(bySequence).map((seg) => operationView(seg, factor, view));
   }
   return view.operationViews;
 }

@@ -14,9 +14,9 @@ import {
 
 /** MES ids are opaque; anything that cannot be one answers null without asking the MES. */
 const MES_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-const validId = (id: string): string | undefined => (MES_ID.test(id) ? id : undefined);
+export const validId = (id: string): string | undefined => (MES_ID.test(id) ? id : undefined);
 
-async function orderJobs(ref: { id: string }, ctx: MesContext) {
+export async function orderJobs(ref: { id: string }, ctx: MesContext) {
   return ctx.loaders.jobsByOrder.load(ref.id);
 }
 
@@ -24,7 +24,7 @@ async function orderJobs(ref: { id: string }, ctx: MesContext) {
  * The generated parent type is a deep pick of OrderExecutionRef that TypeScript cannot narrow back;
  * at run time it is exactly the representation the gateway sent (id plus the @requires fields).
  */
-async function totals(ref: { id: string }, ctx: MesContext): Promise<ExecutionTotals> {
+export async function totals(ref: { id: string }, ctx: MesContext): Promise<ExecutionTotals> {
   // producedQuantity, scrapQuantity and progress share one representation object: sum its work orders once.
   let t = totalsByRef.get(ref);
   if (!t) {
@@ -39,7 +39,7 @@ async function totals(ref: { id: string }, ctx: MesContext): Promise<ExecutionTo
 const totalsByRef = new WeakMap<object, Promise<ExecutionTotals>>();
 
 /** True when a field's selection asks for `path` (each step directly, or through an inline fragment or a fragment spread). */
-function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+export function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean {
   const visit = (set: SelectionSetNode | undefined, depth: number): boolean =>
     !!set &&
     set.selections.some((s) =>

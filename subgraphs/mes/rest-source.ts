@@ -1,5 +1,5 @@
 import type { JsonClient } from '../../lib/http-client.ts';
-import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
+import type { MesEquipment, MesEquipmentStateChange, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 interface ListPage<T> {
   items: T[];
@@ -40,5 +40,21 @@ export function createRestMesSource(client: JsonClient): MesSource {
     lotsByIds: (ids) => byKeys<MesLot>('material-lots', 'ids', ids),
     lotsByMaterialCodes: (codes) => byKeys<MesLot>('material-lots', 'materialCodes', codes),
     qualityByJobOrders: (ids) => byKeys<MesQualityResult>('quality-results', 'jobOrders', ids),
+    async jobOrders(q) {
+      const params: Record<string, string> = { limit: String(q.limit), offset: String(q.offset) };
+      if (q.site !== undefined) params.site = q.site;
+      if (q.status?.length) params.status = q.status.join(',');
+      if (q.equipment !== undefined) params.equipment = q.equipment;
+      const page = await client.get<ListPage<MesJobOrder>>(`api/v1/job-orders?${new URLSearchParams(params)}`);
+      return { items: page?.items ?? [], total: page?.total ?? 0 };
+    },
+    openJobOrdersByEquipment: async (ids) => {
+      const unique = [...new Set(ids)];
+      const chunks: string[][] = [];
+      for (let i = 0; i < unique.length; i += CHUNK) chunks.push(unique.slice(i, i + CHUNK));
+      const pages = await Promise.all(chunks.map((c) => list<MesJobOrder>('job-orders', { equipment: c.join(','), status: 'PLANNED,RUNNING,PAUSED' })));
+      return pages.flat();
+    },
+    equipmentStatesByEquipment: (ids) => byKeys<MesEquipmentStateChange>('equipment-states', 'equipment', ids),
   };
 }

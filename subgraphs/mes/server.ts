@@ -15,6 +15,7 @@ import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
 import { createRestMesSource } from './rest-source.ts';
+import { plannerResolvers } from './planner-resolvers.ts';
 import { resolvers } from './resolvers.ts';
 
 const typeDefs = parse(readFileSync(new URL('../../schema/mes.graphql', import.meta.url), 'utf8'));
@@ -75,7 +76,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   return startSubgraphServer({
     name: 'mes',
     typeDefs,
-    resolvers: mergeResolvers(resolvers, integrityResolvers),
+    resolvers: mergeResolvers(resolvers, integrityResolvers, plannerResolvers),
     context: async () => createMesContext(source, mapping.current, integrity.services, cache),
     routes: [cachePurgeRoute(cache), ...integrity.routes],
     metrics,

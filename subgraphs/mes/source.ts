@@ -76,6 +76,23 @@ export interface MesQualityResult {
   recordedAt: string;
 }
 
+/** One change of a machine's state, from the MES's state log. */
+export interface MesEquipmentStateChange {
+  equipmentId: string;
+  previousState: MesEquipmentState | null;
+  state: MesEquipmentState;
+  at: string;
+}
+
+export interface JobOrderQuery {
+  site?: string | undefined;
+  status?: readonly MesJobStatus[] | undefined;
+  /** Job orders with an operation on this machine. */
+  equipment?: string | undefined;
+  offset: number;
+  limit: number;
+}
+
 /** One row of the master-data team's export: `erpQuantity = mesQuantity * factor` (null: no factor known). */
 export interface MappingRow {
   erpMaterial: string;
@@ -95,4 +112,10 @@ export interface MesSource {
   lotsByIds(ids: readonly string[]): Promise<MesLot[]>;
   lotsByMaterialCodes(codes: readonly string[]): Promise<MesLot[]>;
   qualityByJobOrders(jobOrderIds: readonly string[]): Promise<MesQualityResult[]>;
+  /** A page of job orders in id order, with the total count of matches. */
+  jobOrders(query: JobOrderQuery): Promise<{ items: MesJobOrder[]; total: number }>;
+  /** Open (PLANNED, RUNNING, PAUSED) job orders with an operation on one of these machines. */
+  openJobOrdersByEquipment(equipmentIds: readonly string[]): Promise<MesJobOrder[]>;
+  /** The state log of these machines, oldest first. */
+  equipmentStatesByEquipment(equipmentIds: readonly string[]): Promise<MesEquipmentStateChange[]>;
 }

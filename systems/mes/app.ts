@@ -6,7 +6,7 @@ import { FaultInjector } from '../common/faults.ts';
 import { HttpError, Router, intParam, listParam, readObject, sendJson, sendText } from '../common/http.ts';
 import { createSystemHandler } from '../common/server.ts';
 import { Stats } from '../common/stats.ts';
-import type { MesMappingRow, SeededFault } from '../plant/types.ts';
+import type { MesJobOrder, MesMappingRow, SeededFault } from '../plant/types.ts';
 import { wireEvent, type EventLog } from './events.ts';
 import type { ShopFloor } from './shopfloor.ts';
 import { serveEventStream, type StreamRegistry } from './sse.ts';
@@ -23,7 +23,12 @@ interface Filter {
   via?: 'key' | 'index';
   /** A batch lookup by ids: without an explicit limit, answer every match (up to the maximum). */
   batch?: boolean;
+  /** For a value held inside the record (a scan): does the record match one of the wanted values? */
+  match?: (record: never, wanted: ReadonlySet<string>) => boolean;
 }
+
+/** Job orders with an operation on one of the wanted machines. */
+const onEquipment = (job: MesJobOrder, wanted: ReadonlySet<string>): boolean => job.segments.some((s) => wanted.has(s.equipmentId));
 
 function listAnswer<T extends object>(url: URL, table: Collection<T>, filters: readonly Filter[]): Record<string, unknown> {
   const active = filters.map((f) => ({ ...f, values: listParam(url, f.param) })).filter((f) => f.values !== undefined);
@@ -34,7 +39,8 @@ function listAnswer<T extends object>(url: URL, table: Collection<T>, filters: r
   for (const f of active) {
     if (f === first) continue;
     const wanted = new Set(f.values);
-    rows = rows.filter((r) => wanted.has(String((r as Record<string, unknown>)[f.field])));
+    const match = f.match as ((record: T, wanted: ReadonlySet<string>) => boolean) | undefined;
+    rows = rows.filter((r) => (match ? match(r, wanted) : wanted.has(String((r as Record<string, unknown>)[f.field]))));
   }
   const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', active.some((f) => f.batch) ? MAX_LIMIT : DEFAULT_LIMIT));
   const offset = intParam(url, 'offset', 0);
@@ -97,6 +103,7 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
         { param: 'erpOrders', field: 'erpOrder', via: 'index', batch: true },
         { param: 'site', field: 'site', via: 'index' },
         { param: 'status', field: 'status' },
+        { param: 'equipment', field: 'segments', match: onEquipment },
       ])),
     )
     .on('GET', '/api/v1/job-orders/:id', ({ res, params }) => sendJson(res, 200, one(store.jobOrders, params.id, 'job order')))
@@ -106,6 +113,12 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
         { param: 'site', field: 'site', via: 'index' },
         { param: 'workCenter', field: 'workCenter', via: 'index' },
         { param: 'state', field: 'state' },
+      ])),
+    )
+    .on('GET', '/api/v1/equipment-states', ({ res, url }) =>
+      sendJson(res, 200, listAnswer(url, store.equipmentStates, [
+        { param: 'equipment', field: 'equipmentId', via: 'index', batch: true },
+        { param: 'site', field: 'site', via: 'index' },
       ])),
     )
     .on('GET', '/api/v1/equipment/:id', ({ res, params }) => sendJson(res, 200, one(store.equipment, params.id, 'equipment')))

@@ -2,7 +2,7 @@
 import { loadConfig } from '../../lib/config.ts';
 import { isMain, runSystem } from '../common/main.ts';
 import { assertAdminProtected, listen, protectAdmin, type RunningSystem, type SystemNetOptions } from '../common/server.ts';
-import { generatePlant } from '../plant.ts';
+import { demoAnchor, generatePlant } from '../plant.ts';
 import { Rng } from '../plant/random.ts';
 import { createMesApp } from './app.ts';
 import { EventLog } from './events.ts';
@@ -17,6 +17,8 @@ export interface MesSystemOptions extends SystemNetOptions {
   port: number;
   seed: number;
   scale: number;
+  /** The instant the plant's timeline is placed around (epoch ms); default: the current hour. */
+  anchor?: number;
   /** The shop-floor simulator; on unless false. */
   simulate?: boolean;
   /** Also publish every event to this MQTT broker topic (as a plant's MES would). */
@@ -26,7 +28,7 @@ export interface MesSystemOptions extends SystemNetOptions {
 /** Generates the plant, keeps the MES's half and serves it; resolves once listening. */
 export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSystem> {
   assertAdminProtected(opts, 'demo MES');
-  const plant = generatePlant({ seed: opts.seed, scale: opts.scale });
+  const plant = generatePlant({ seed: opts.seed, scale: opts.scale, anchor: opts.anchor ?? demoAnchor(undefined) });
   const store = new MesStore(plant.mes);
   const events = new EventLog();
   const rng = new Rng(opts.seed).fork('shop-floor');
@@ -50,12 +52,14 @@ export async function startMesSystem(opts: MesSystemOptions): Promise<RunningSys
 }
 
 if (isMain(import.meta.url)) {
-  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate, events, host, adminToken, production } = loadConfig();
+  const { ports, demoSeed: seed, demoScale: scale, demoSimulate: simulate, demoEpoch, events, host, adminToken, production } = loadConfig();
+  const anchor = demoAnchor(demoEpoch);
   const mqtt = events.demoMqtt;
-  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate, mqtt, host, adminToken, production }), {
+  runSystem('demo MES', () => startMesSystem({ port: ports.mesApi, seed, scale, simulate, anchor, mqtt, host, adminToken, production }), {
     seed,
     scale,
     simulate,
+    anchor: new Date(anchor).toISOString(),
     mqtt: mqtt?.topic,
   });
 }

@@ -86,6 +86,7 @@ export class ShopFloor {
     const previousState = eq.state;
     eq.state = state as EquipmentState;
     eq.stateSince = this.now().toISOString();
+    this.store.recordStateChange({ equipmentId: eq.id, site: eq.site, previousState, state: eq.state, at: eq.stateSince });
     const e = this.events.append('equipment.state', { equipmentId: eq.id, site: eq.site, previousState, state });
     return { eventId: e.id };
   }

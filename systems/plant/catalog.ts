@@ -82,10 +82,17 @@ export const CHARACTERISTICS: Record<WorkCenterType, readonly [string, string, n
   PACK: ['Seal strength', 'N', 15, 40, 1],
 };
 
-/** Every generated timestamp is relative to this instant, so that both systems agree on them. */
-export const BASE_TIME = Date.UTC(2025, 5, 2, 6, 0, 0);
+export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
+
+/**
+ * Generated times fall on whole minutes, as shop-floor terminals record them. Rounded down, so that a
+ * time before the anchor stays before it whatever the anchor's seconds.
+ */
+export function minute(ms: number): number {
+  return Math.floor(ms / MINUTE) * MINUTE;
+}
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();

@@ -1,5 +1,5 @@
 import {
-  BASE_TIME, DAY, FINISHED, HOUR, MES_UNITS, PLANTS, RAW, SEMI_FINISHED, WORK_CENTER_TYPES,
+  DAY, FINISHED, HOUR, MES_UNITS, PLANTS, RAW, SEMI_FINISHED, WORK_CENTER_TYPES,
   iso, padMaterial, round2, round3,
   type BaseUnit, type Family, type WorkCenterType,
 } from './catalog.ts';
@@ -105,7 +105,7 @@ function assignBoms(rng: Rng, materials: MaterialSpec[]): void {
   }
 }
 
-export function generateWorkCenters(rng: Rng, scale: number): Pick<MasterData, 'workCenters' | 'equipment' | 'pilot'> {
+export function generateWorkCenters(rng: Rng, scale: number, anchor: number): Pick<MasterData, 'workCenters' | 'equipment' | 'pilot'> {
   const perCenter = scaled(4, scale, 1);
   const workCenters: WorkCenterSpec[] = [];
   const equipment: MesEquipment[] = [];
@@ -118,15 +118,15 @@ export function generateWorkCenters(rng: Rng, scale: number): Pick<MasterData, '
       for (let i = 1; i <= perCenter; i++) {
         const id = `EQ-${plant.Plant}-${String(++n).padStart(2, '0')}`;
         wc.equipment.push(id);
-        equipment.push({ id, name: `${t.machine} ${i}`, site: plant.Plant, workCenter: wc.code, state: state(), stateSince: iso(BASE_TIME - rng.int(5, 600) * 60_000) });
+        equipment.push({ id, name: `${t.machine} ${i}`, site: plant.Plant, workCenter: wc.code, state: state(), stateSince: iso(anchor - rng.int(5, 600) * 60_000) });
       }
       workCenters.push(wc);
     }
   }
   const pilot: WorkCenterSpec = { code: 'PILOT3000', plant: '3000', type: 'MIX', description: 'Pilot line', equipment: ['EQ-3000-01', 'EQ-3000-02'] };
   equipment.push(
-    { id: 'EQ-3000-01', name: 'Pilot reactor', site: '3000', workCenter: pilot.code, state: 'RUNNING', stateSince: iso(BASE_TIME - 2 * HOUR) },
-    { id: 'EQ-3000-02', name: 'Pilot filler', site: '3000', workCenter: pilot.code, state: 'IDLE', stateSince: iso(BASE_TIME - DAY) },
+    { id: 'EQ-3000-01', name: 'Pilot reactor', site: '3000', workCenter: pilot.code, state: 'RUNNING', stateSince: iso(anchor - 2 * HOUR) },
+    { id: 'EQ-3000-02', name: 'Pilot filler', site: '3000', workCenter: pilot.code, state: 'IDLE', stateSince: iso(anchor - DAY) },
   );
   return { workCenters, equipment, pilot };
 }

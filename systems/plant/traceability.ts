@@ -1,4 +1,4 @@
-import { BASE_TIME, CHARACTERISTICS, DAY, WORK_CENTER_TYPES, iso, type WorkCenterType } from './catalog.ts';
+import { CHARACTERISTICS, DAY, WORK_CENTER_TYPES, iso, type WorkCenterType } from './catalog.ts';
 import type { MaterialSpec } from './masterdata.ts';
 import type { Rng } from './random.ts';
 import type { MesJobOrder, MesLot, MesQualityResult, MesSegment } from './types.ts';
@@ -32,7 +32,7 @@ export function qualityResult(rng: Rng, id: string, job: MesJobOrder, segment: M
  * Lots and quality results for the work already done. Jobs arrive in planned-start order, so semi-finished
  * lots exist before the finished goods that consume them: the genealogy reads like a real plant's.
  */
-export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[], jobs: readonly MesJobOrder[]): Traceability {
+export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[], jobs: readonly MesJobOrder[], anchor: number): Traceability {
   const byCode = new Map(materials.map((m) => [m.mesCode, m]));
   const byNumber = new Map(materials.map((m) => [m.number, m]));
   const lots: MesLot[] = [];
@@ -59,7 +59,7 @@ export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[
 
   for (const m of materials) {
     if (m.kind !== 'RM') continue;
-    for (const site of ['1000', '2000']) for (let i = 0; i < 2; i++) purchased(m, site, BASE_TIME - rng.int(10, 150) * DAY);
+    for (const site of ['1000', '2000']) for (let i = 0; i < 2; i++) purchased(m, site, anchor - rng.int(10, 150) * DAY);
   }
 
   for (const job of jobs) {
@@ -67,14 +67,14 @@ export function generateTraceability(rng: Rng, materials: readonly MaterialSpec[
     let failed = false;
     active.forEach((s, i) => {
       if (i < active.length - 1 && !rng.chance(0.5)) return;
-      const q = qualityResult(rng, qualityId(qualityResults.length + 1), job, s, s.finishedAt ?? iso(BASE_TIME));
+      const q = qualityResult(rng, qualityId(qualityResults.length + 1), job, s, s.finishedAt ?? iso(anchor));
       failed ||= q.result === 'FAIL';
       qualityResults.push(q);
     });
     const last = job.segments[job.segments.length - 1];
     const material = byCode.get(job.materialCode);
     if (!last || last.goodQuantity <= 0 || !material) continue;
-    const at = Date.parse(last.finishedAt ?? last.startedAt ?? iso(BASE_TIME));
+    const at = Date.parse(last.finishedAt ?? last.startedAt ?? iso(anchor));
     const consumed = material.components.slice(0, 3).map((c) => {
       const component = byNumber.get(c.number);
       if (!component) return undefined;

@@ -116,6 +116,15 @@ export interface MesEquipment {
   state: EquipmentState;
   stateSince: string;
 }
+/** One change of an equipment's state, as the MES logs it (the history behind `stateSince`). */
+export interface MesEquipmentStateChange {
+  id: string;
+  equipmentId: string;
+  site: string;
+  previousState: EquipmentState | null;
+  state: EquipmentState;
+  at: string;
+}
 export interface MesLot {
   id: string;
   materialCode: string;
@@ -144,6 +153,7 @@ export interface MesMappingRow { erpMaterial: string; mesCode: string; erpUnit: 
 export interface MesData {
   jobOrders: MesJobOrder[];
   equipment: MesEquipment[];
+  equipmentStates: MesEquipmentStateChange[];
   lots: MesLot[];
   qualityResults: MesQualityResult[];
   mapping: MesMappingRow[];

@@ -53,6 +53,8 @@ export function redisEnv(tag: string): { REDIS_URL: string; CACHE_PREFIX: string
 export interface HubOptions {
   seed?: number;
   scale?: number;
+  /** The demo plant's anchor (epoch ms); default: now, to the minute. Both demo systems get the same one. */
+  anchor?: number;
   /**
    * Extra environment for the hub's config (REDIS_URL, CACHE_PREFIX, NODE_ENV, limits...). The factory
    * sets JWT_SECRET and SUBGRAPH_SIGNING_SECRET (one per hub, shared by gateway and subgraphs) and
@@ -72,11 +74,12 @@ export interface HubOptions {
 export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   const seed = opts.seed ?? 42;
   const scale = opts.scale ?? 1;
+  const anchor = opts.anchor ?? Math.floor(Date.now() / 60_000) * 60_000;
   const closers: (() => Promise<void>)[] = [];
   try {
-    const erp = await startErpSystem({ port: 0, seed, scale });
+    const erp = await startErpSystem({ port: 0, seed, scale, anchor });
     closers.push(erp.close);
-    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false, mqtt: demoMesMqtt(opts.env ?? {}) });
+    const mes = await startMesSystem({ port: 0, seed, scale, anchor, simulate: opts.simulate ?? false, mqtt: demoMesMqtt(opts.env ?? {}) });
     closers.push(mes.close);
     const base: Record<string, string> = {
       ...(opts.redis === false ? {} : redisEnv('hub')),
@@ -97,19 +100,18 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     // A test's own servers (another port, a cluster) go away with their keys; only the shared Redis is cleaned.
     if (redisUrl === TEST_REDIS_URL && prefix?.startsWith('test-')) closers.push(() => dropPrefix(redisUrl, prefix));
     const subgraphConfig = loadConfig(base);
-    const [erpSub, mesSub]: RunningServer[] = await Promise.all([
-      startErpSubgraph(subgraphConfig),
-      startMesSubgraph(subgraphConfig, opts.mes),
-    ]);
-    closers.push(erpSub!.close);
+    // The MES subgraph first: the ERP subgraph asks it for due statuses (productionOrders(dueStatus:)).
+    const mesSub: RunningServer = await startMesSubgraph(subgraphConfig, opts.mes);
+    const erpSub: RunningServer = await startErpSubgraph(loadConfig({ ...base, MES_SUBGRAPH_URL: mesSub.url }));
+    closers.push(erpSub.close);
     // The MES subgraph can be stopped and started again by a test: its closer follows what runs.
-    let mesRunning: RunningServer | undefined = mesSub!;
-    const mesConfig = loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub!.port) });
+    let mesRunning: RunningServer | undefined = mesSub;
+    const mesConfig = loadConfig({ ...base, MES_SUBGRAPH_PORT: String(mesSub.port) });
     closers.push(async () => {
       await mesRunning?.close();
       mesRunning = undefined;
     });
-    const mesSubgraphs = [mesSub!.url];
+    const mesSubgraphs = [mesSub.url];
     for (let i = 1; i < (opts.mesSubgraphs ?? 1); i++) {
       // Each instance keeps its own broker session, as an operator would configure them.
       const own = base.MES_MQTT_CLIENT_ID ? loadConfig({ ...base, MES_MQTT_CLIENT_ID: `${base.MES_MQTT_CLIENT_ID}-${i}` }) : subgraphConfig;
@@ -117,7 +119,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       closers.push(extra.close);
       mesSubgraphs.push(extra.url);
     }
-    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
+    const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub.url, MES_SUBGRAPH_URL: mesSub.url });
     const gateways: string[] = [];
     for (let i = 0; i < (opts.gateways ?? 1); i++) {
       const gw = await startGateway(config);
@@ -127,8 +129,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
     return {
       gateway: gateways[0]!,
       gateways,
-      erpSubgraph: erpSub!.url,
-      mesSubgraph: mesSub!.url,
+      erpSubgraph: erpSub.url,
+      mesSubgraph: mesSub.url,
       mesSubgraphs,
       erpApi: erp.url,
       mesApi: mes.url,

@@ -140,3 +140,30 @@ export async function hubReconciliation(gateway: string, gql: (url: string, q: s
 }
 
 export const keyOf = (d: Json): string => `${d.kind}:${d.productionOrder?.id ?? d.mesValue}`;
+
+/**
+ * README's due-status rule, written again from its text over raw records (ERP order row, MES job
+ * orders): work done = mean over work orders (weighted by quantity) of the mean over operations of
+ * min(good, quantity) / quantity; the end is projected from the observed rate since the first start.
+ */
+export function readmeDueStatus(o: Json, jobs: Json[], now: number): { status: string; expectedEnd: number | null } {
+  const live = jobs.filter((j) => j.status !== 'CANCELLED' && j.quantity > 0 && j.segments.length > 0);
+  const qty = live.reduce((s, j) => s + j.quantity, 0);
+  const share = (j: Json) => j.segments.reduce((s: number, x: Json) => s + Math.min(x.goodQuantity, j.quantity) / j.quantity, 0) / j.segments.length;
+  const done = qty > 0 ? Math.min(1, live.reduce((s, j) => s + share(j) * j.quantity, 0) / qty) : 0;
+  const times = (k: string) => live.flatMap((j) => j.segments.map((x: Json) => x[k]).filter(Boolean).map((t: string) => Date.parse(t)));
+  const finishes = times('finishedAt');
+  if (['CONFIRMED', 'TECHNICALLY_COMPLETED', 'CLOSED'].includes(o.Status) || done >= 1) {
+    return { status: 'ON_TIME', expectedEnd: finishes.length ? Math.max(...finishes) : null };
+  }
+  const ps = Date.parse(o.PlannedStart);
+  const pe = Date.parse(o.PlannedEnd);
+  const starts = times('startedAt');
+  const first = starts.length ? Math.min(...starts) : Infinity;
+  let end: number;
+  if (first >= now) end = Math.max(now, ps) + (pe - ps);
+  else if (done === 0) end = Math.max(now, first + (pe - ps));
+  else end = first + (now - first) / done;
+  end = Math.round(end / 1000) * 1000;
+  return { status: end <= pe ? 'ON_TIME' : now > pe ? 'LATE' : 'AT_RISK', expectedEnd: end };
+}

@@ -1,12 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERP_STATUSES, generatePlant, type GeneratedPlant, type MesJobOrder } from '../../systems/plant.ts';
+import { readmeDueStatus } from '../support/raw-plant.ts';
+
+/** A pinned anchor, as DEMO_EPOCH pins it: the plant is then the same on every run. */
+const ANCHOR = Date.parse('2026-03-02T06:00:00Z');
 
 let plant: GeneratedPlant;
 let mappingByCode: Map<string, { factor: number | null; erpMaterial: string }>;
 let jobsByOrder: Map<string, MesJobOrder[]>;
 
 beforeAll(() => {
-  plant = generatePlant({ seed: 42, scale: 1 });
+  plant = generatePlant({ seed: 42, scale: 1, anchor: ANCHOR });
   mappingByCode = new Map(plant.mes.mapping.map((m) => [m.mesCode, m]));
   jobsByOrder = new Map();
   for (const j of plant.mes.jobOrders) jobsByOrder.set(j.erpOrder, [...(jobsByOrder.get(j.erpOrder) ?? []), j]);
@@ -18,11 +22,62 @@ const faultOrders = (kinds: string[]): Set<string> =>
 
 describe('the generated plant', () => {
   it('is the same for the same seed and different for another seed', () => {
-    const again = generatePlant({ seed: 42, scale: 1 });
+    const again = generatePlant({ seed: 42, scale: 1, anchor: ANCHOR });
     expect(JSON.stringify(again)).toBe(JSON.stringify(plant));
-    const other = generatePlant({ seed: 7, scale: 1 });
+    const other = generatePlant({ seed: 7, scale: 1, anchor: ANCHOR });
     expect(JSON.stringify(other.erp.orders)).not.toBe(JSON.stringify(plant.erp.orders));
     expect(JSON.stringify(other.mes.mapping)).not.toBe(JSON.stringify(plant.mes.mapping));
+  });
+
+  it('is the same plant relative to another anchor: every time moves with it', () => {
+    const shift = 37 * 86_400_000 + 3_600_000;
+    const later = generatePlant({ seed: 42, scale: 1, anchor: ANCHOR + shift });
+    const move = (t: string | null) => (t === null ? null : new Date(Date.parse(t) + shift).toISOString());
+    const ISO = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/;
+    const shifted = JSON.parse(JSON.stringify(plant), (_k, v) => (typeof v === 'string' && ISO.test(v) ? move(v) : v));
+    expect(JSON.stringify(later)).toBe(JSON.stringify(shifted));
+  });
+
+  it('lives in the present: nothing started, finished, posted or recorded after the anchor; plans reach beyond it', () => {
+    const times = [
+      ...plant.mes.jobOrders.flatMap((j) => j.segments.flatMap((s) => [s.startedAt, s.finishedAt])),
+      ...plant.erp.confirmations.map((c) => c.PostedAt),
+      ...plant.mes.qualityResults.map((q) => q.recordedAt),
+      ...plant.mes.lots.map((l) => l.createdAt),
+      ...plant.mes.equipment.map((e) => e.stateSince),
+      ...plant.mes.equipmentStates.map((c) => c.at),
+    ].filter((t): t is string => t !== null);
+    expect(times.length).toBeGreaterThan(10_000);
+    expect(times.filter((t) => Date.parse(t) > ANCHOR)).toEqual([]);
+    const open = plant.erp.orders.filter((o) => ['RELEASED', 'PARTIALLY_CONFIRMED'].includes(o.Status));
+    expect(open.filter((o) => Date.parse(o.PlannedEnd) > ANCHOR).length).toBeGreaterThan(open.length / 2);
+    // Every machine's log ends in the state it is in, at its stateSince.
+    for (const e of plant.mes.equipment) {
+      const last = plant.mes.equipmentStates.filter((c) => c.equipmentId === e.id).pop();
+      expect(last).toMatchObject({ state: e.state, at: e.stateSince });
+    }
+  });
+
+  it('is generated for an anchor at any millisecond (a start time), still with nothing after it', () => {
+    const odd = ANCHOR + 45_678;
+    const p = generatePlant({ seed: 42, scale: 0.2, anchor: odd });
+    const times = [...p.mes.jobOrders.flatMap((j) => j.segments.flatMap((s) => [s.startedAt, s.finishedAt])), ...p.mes.equipmentStates.map((c) => c.at)];
+    expect(times.filter((t) => t !== null && Date.parse(t) > odd)).toEqual([]);
+  });
+
+  it('has a few late orders, some at risk and most on time (README\'s rule at the anchor)', () => {
+    const counts: Record<string, number> = { ON_TIME: 0, AT_RISK: 0, LATE: 0 };
+    const open = plant.erp.orders.filter((o) => ['CREATED', 'RELEASED', 'PARTIALLY_CONFIRMED'].includes(o.Status));
+    for (const o of open) {
+      const { status } = readmeDueStatus(o, jobsByOrder.get(unpad(o.OrderNumber)) ?? [], ANCHOR);
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    expect(counts.LATE).toBeGreaterThanOrEqual(5);
+    if (counts.LATE === undefined || counts.AT_RISK === undefined || counts.ON_TIME === undefined) throw new Error('unknown status');
+    expect(counts.LATE).toBeLessThan(open.length * 0.1);
+    expect(counts.AT_RISK).toBeGreaterThan(counts.LATE);
+    expect(counts.AT_RISK).toBeLessThan(open.length * 0.25);
+    expect(counts.ON_TIME).toBeGreaterThan(open.length * 0.65);
   });
 
   it('meets the documented minimums at scale 1', () => {
@@ -36,7 +91,7 @@ describe('the generated plant', () => {
   });
 
   it('grows with the scale', () => {
-    const small = generatePlant({ seed: 42, scale: 0.2 });
+    const small = generatePlant({ seed: 42, scale: 0.2, anchor: ANCHOR });
     expect(small.erp.orders.length).toBeLessThan(plant.erp.orders.length / 2);
     expect(small.seededFaults.some((f) => f.kind === 'ORPHAN_WORK_ORDER')).toBe(true);
   });

@@ -1,15 +1,25 @@
 /*
- * The live production board. Plain browser JavaScript, no framework: one query loads the running
- * orders of a plant, two graphql-ws subscriptions keep them moving. The graphql-ws client reconnects
- * by itself (lazy: false, unlimited retries) and re-sends each subscription's payload on reconnect;
- * the board keeps `variables.after` at the last event it applied, so a resubscription resumes exactly
- * there (the gateway replays what was missed).
+ * The live production board for the wall. Plain browser JavaScript, no framework: one query loads a
+ * plant's open orders and machines, two graphql-ws subscriptions keep them moving, and board-view.js
+ * groups and draws them a screen at a time (attention first, then running, then not started), rotating
+ * through the pages. The graphql-ws client reconnects by itself (lazy: false, unlimited retries) and
+ * re-sends each subscription's payload on reconnect; the board keeps `variables.after` at the last
+ * event it applied, so a resubscription resumes exactly there (the gateway replays what was missed).
+ *
+ * URL parameters: plant (default 1000), workCenter (only that work center's machines and the orders
+ * whose current operation runs there), kiosk=1 (no controls), rotate=<seconds> per page (default 15,
+ * 0 stops rotating).
  */
 (function () {
   'use strict';
 
   var params = new URLSearchParams(location.search);
   var plant = params.get('plant') || '1000';
+  var workCenter = params.get('workCenter') || null;
+  var kiosk = params.get('kiosk') === '1' || params.get('kiosk') === 'true';
+  var rotateMs = Math.max(0, Number(params.get('rotate') || 15)) * 1000;
+  /** How long a card that just changed stays highlighted. */
+  var HIGHLIGHT_MS = 4000;
   var token = boardToken();
 
   /**
@@ -30,23 +40,28 @@
     }
   }
 
-  var ORDER_FIELDS = 'id status plannedQuantity unit producedQuantity scrapQuantity progress material { id description } ' +
-    'workOrders { id status currentOperation { sequence description status equipment { id name state } } }';
+  var ORDER_FIELDS = 'id status plannedStart plannedEnd dueStatus expectedEnd plannedQuantity unit producedQuantity scrapQuantity progress ' +
+    'material { id description } excludedWorkOrders { reason workOrder { id } } ' +
+    'workOrders { id status currentOperation { sequence description status equipment { id name state workCenter } } }';
   var INITIAL = 'query BoardOrders($plant: ID!, $after: String) {' +
     ' productionOrders(plant: $plant, status: [RELEASED, PARTIALLY_CONFIRMED], first: 500, after: $after) {' +
     '  pageInfo { hasNextPage endCursor } edges { node { ' + ORDER_FIELDS + ' } } }' +
-    ' equipmentList(plant: $plant) { id name state stateSince } plants { id name } }';
+    ' equipmentList(plant: $plant) { id name state stateSince workCenter } plants { id name } }';
   var PROGRESS = 'subscription BoardProgress($plant: ID, $after: ID) { productionOrderProgress(plant: $plant, after: $after) {' +
     ' eventId occurredAt kind productionOrder { ' + ORDER_FIELDS + ' } } }';
   var EQUIPMENT = 'subscription BoardEquipment($plant: ID, $after: ID) { equipmentStateChanged(plant: $plant, after: $after) {' +
-    ' eventId occurredAt previousState state equipment { id name state stateSince } } }';
+    ' eventId occurredAt previousState state equipment { id name state stateSince workCenter } } }';
 
   var orders = new Map();      // order id -> order
-  var equipment = new Map();   // equipment id -> { id, name, state, stateSince }
+  var equipment = new Map();   // equipment id -> { id, name, state, stateSince, workCenter }
+  var changed = new Map();     // order or equipment id -> highlighted until (ms)
   var loaded = false;
   var pending = [];            // events that arrived before the first load finished
+  var page = 0;
+  var paused = false;
 
   var $ = function (id) { return document.getElementById(id); };
+  var View = window.BoardView;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -55,106 +70,55 @@
     return e;
   }
 
-  function fmt(n) {
-    return (Math.round(n * 100) / 100).toLocaleString('en');
+  function inWorkCenter(o) {
+    return !workCenter || o.workOrders.some(function (w) {
+      return w.currentOperation && w.currentOperation.equipment && w.currentOperation.equipment.workCenter === workCenter;
+    });
   }
 
-  function isRunning(o) {
-    return o.workOrders.some(function (w) { return w.status === 'RUNNING' || w.status === 'PAUSED'; });
+  /** Cards that fit the screen: the grid's columns times the rows left under the header, no scrolling. */
+  function perPage() {
+    var box = $('board');
+    var style = getComputedStyle(document.documentElement);
+    var cardW = parseFloat(style.getPropertyValue('--card-w')) || 360;
+    var cardH = parseFloat(style.getPropertyValue('--card-h')) || 150;
+    var gap = parseFloat(style.getPropertyValue('--gap')) || 12;
+    var width = box.clientWidth || window.innerWidth;
+    var height = window.innerHeight - box.getBoundingClientRect().top - 56;
+    var cols = Math.max(1, Math.floor((width + gap) / (cardW + gap)));
+    var rows = Math.max(1, Math.floor((height + gap) / (cardH + gap)));
+    return cols * rows;
   }
 
-  /** The work order the shop floor is on: a running one first, else a paused one. */
-  function currentOperation(o) {
-    var ws = o.workOrders.filter(function (w) { return w.status === 'RUNNING'; })
-      .concat(o.workOrders.filter(function (w) { return w.status === 'PAUSED'; }));
-    for (var i = 0; i < ws.length; i++) if (ws[i].currentOperation) return ws[i].currentOperation;
-    return null;
+  function draw() {
+    if (!loaded) return;
+    var machines = Array.from(equipment.values()).filter(function (e) { return !workCenter || e.workCenter === workCenter; });
+    var list = View.groups(Array.from(orders.values()).filter(inWorkCenter), machines);
+    var all = View.pages(list, perPage());
+    if (page >= all.length) page = 0;
+    View.draw($('board'), $('groups'), all, page, { now: Date.now(), machines: equipment, changed: changed });
+    $('summary').textContent = 'Plant ' + plant + (workCenter ? ' · work center ' + workCenter : '') + ' · page ' + (page + 1) + ' of ' + all.length;
+    return all.length;
   }
 
-  function renderOrder(o) {
-    var card = el('div', 'order' + (isRunning(o) ? '' : ' done'));
-    card.setAttribute('role', 'row');
-    card.dataset.order = o.id;
-    var head = el('div', 'head');
-    head.appendChild(el('span', 'id', o.id));
-    head.appendChild(el('span', 'muted', o.status.replace(/_/g, ' ').toLowerCase()));
-    card.appendChild(head);
-    card.appendChild(el('div', 'material', o.material.description));
-    var planned = o.plannedQuantity > 0 ? o.plannedQuantity : 1;
-    var producedPct = Math.min(100, (o.producedQuantity / planned) * 100);
-    var scrapPct = Math.min(100 - producedPct, (o.scrapQuantity / planned) * 100);
-    var bar = el('div', 'bar');
-    bar.setAttribute('role', 'progressbar');
-    bar.setAttribute('aria-valuemin', '0');
-    bar.setAttribute('aria-valuemax', String(o.plannedQuantity));
-    bar.setAttribute('aria-valuenow', String(o.producedQuantity));
-    var produced = el('div', 'bar-produced');
-    produced.style.width = producedPct.toFixed(2) + '%';
-    var scrap = el('div', 'bar-scrap');
-    scrap.style.width = scrapPct.toFixed(2) + '%';
-    bar.appendChild(produced);
-    bar.appendChild(scrap);
-    card.appendChild(bar);
-    var numbers = el('div', 'numbers');
-    numbers.appendChild(el('span', 'produced', fmt(o.producedQuantity) + ' / ' + fmt(o.plannedQuantity) + ' ' + o.unit + ' (' + Math.round(o.progress * 100) + ' %)'));
-    numbers.appendChild(el('span', 'scrap', 'scrap ' + fmt(o.scrapQuantity)));
-    card.appendChild(numbers);
-    var op = currentOperation(o);
-    var line = el('div', 'op');
-    if (op) {
-      line.appendChild(el('span', '', 'Op ' + op.sequence + ' · ' + op.description));
-      if (op.equipment) {
-        var eq = equipment.get(op.equipment.id) || op.equipment;
-        var st = el('span', 'state ' + eq.state, eq.name + ' · ' + eq.state);
-        st.dataset.equipment = eq.id;
-        line.appendChild(st);
-      }
-    } else line.appendChild(el('span', 'muted', isRunning(o) ? 'no open operation' : 'no work order running'));
-    card.appendChild(line);
-    return card;
+  function turn(step) {
+    var count = draw() || 1;
+    page = (page + step + count) % count;
+    draw();
   }
 
-  function renderAll() {
-    var list = Array.from(orders.values()).sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
-    var box = $('orders');
-    box.replaceChildren.apply(box, list.map(renderOrder));
-    var running = list.filter(isRunning).length;
-    $('summary').textContent = running + ' running production orders in plant ' + plant;
-  }
-
-  function updateOrder(o, flash) {
+  function updateOrder(o) {
     var known = orders.has(o.id);
-    if (!known && !isRunning(o)) return;
+    if (!known && o.status !== 'RELEASED' && o.status !== 'PARTIALLY_CONFIRMED') return;
     orders.set(o.id, o);
-    var old = document.querySelector('[data-order="' + CSS.escape(o.id) + '"]');
-    if (!old) return renderAll();
-    var card = renderOrder(o);
-    if (flash) {
-      card.classList.add('flash');
-      setTimeout(function () { card.classList.remove('flash'); }, 800);
-    }
-    old.replaceWith(card);
-  }
-
-  function renderAlerts() {
-    var box = $('alerts');
-    var down = Array.from(equipment.values()).filter(function (e) { return e.state === 'DOWN'; });
-    box.replaceChildren.apply(box, down.map(function (e) {
-      var a = el('div', 'alert', '⚠ ' + e.name + ' (' + e.id + ') is DOWN' +
-        (e.stateSince ? ' since ' + new Date(e.stateSince).toLocaleTimeString() : ''));
-      a.setAttribute('role', 'alert');
-      a.dataset.equipment = e.id;
-      return a;
-    }));
+    changed.set(o.id, Date.now() + HIGHLIGHT_MS);
+    draw();
   }
 
   function applyEquipment(e) {
     equipment.set(e.id, e);
-    document.querySelectorAll('.state[data-equipment="' + CSS.escape(e.id) + '"]').forEach(function (node) {
-      node.className = 'state ' + e.state;
-      node.textContent = e.name + ' · ' + e.state;
-    });
-    renderAlerts();
+    changed.set(e.id, Date.now() + HIGHLIGHT_MS);
+    draw();
   }
 
   function setStatus(kind, text) {
@@ -164,13 +128,13 @@
   }
 
   function noteEvent(at) {
-    $('last-event').textContent = 'last event ' + new Date(at).toLocaleTimeString();
+    $('last-event').textContent = 'last event ' + View.when(at, Date.now());
   }
 
   function handle(kind, event) {
     if (!loaded) return pending.push([kind, event]);
     noteEvent(event.occurredAt);
-    if (kind === 'progress') updateOrder(event.productionOrder, true);
+    if (kind === 'progress') updateOrder(event.productionOrder);
     else applyEquipment(event.equipment);
   }
 
@@ -188,13 +152,19 @@
     var plants = [];
     do {
       var data = await query(INITIAL, { plant: plant, after: after });
-      data.productionOrders.edges.forEach(function (edge) {
-        if (isRunning(edge.node)) orders.set(edge.node.id, edge.node);
-      });
+      data.productionOrders.edges.forEach(function (edge) { orders.set(edge.node.id, edge.node); });
       data.equipmentList.forEach(function (e) { equipment.set(e.id, e); });
       plants = data.plants;
       after = data.productionOrders.pageInfo.hasNextPage ? data.productionOrders.pageInfo.endCursor : null;
     } while (after);
+    setUpControls(plants);
+    loaded = true;
+    draw();
+    pending.splice(0).forEach(function (p) { handle(p[0], p[1]); });
+  }
+
+  function setUpControls(plants) {
+    if (kiosk) document.body.classList.add('kiosk');
     var select = $('plant');
     plants.forEach(function (p) {
       var opt = el('option', '', p.id + ' · ' + p.name);
@@ -202,11 +172,27 @@
       opt.selected = p.id === plant;
       select.appendChild(opt);
     });
-    select.addEventListener('change', function () { location.search = '?plant=' + encodeURIComponent(select.value); });
-    loaded = true;
-    renderAll();
-    renderAlerts();
-    pending.splice(0).forEach(function (p) { handle(p[0], p[1]); });
+    select.addEventListener('change', function () {
+      params.set('plant', select.value);
+      params.delete('workCenter');
+      location.search = params.toString();
+    });
+    $('prev').addEventListener('click', function () { turn(-1); });
+    $('next').addEventListener('click', function () { turn(1); });
+    $('pause').addEventListener('click', function () {
+      paused = !paused;
+      $('pause').textContent = paused ? 'rotate' : 'hold';
+    });
+    // Durations ("down for 3 h 10 min") age and highlights fade: redraw every few seconds; turn the page
+    // every `rotate` seconds.
+    var lastTurn = Date.now();
+    setInterval(function () {
+      if (rotateMs > 0 && !paused && Date.now() - lastTurn >= rotateMs) {
+        lastTurn = Date.now();
+        turn(1);
+      } else draw();
+    }, 1000);
+    window.addEventListener('resize', draw);
   }
 
   var client = graphqlWs.createClient({
