@@ -28,3 +28,23 @@ export async function checkSubgraphs(
   );
   return Object.fromEntries(entries);
 }
+
+/**
+ * The circuit breakers each subgraph holds on its system (from the subgraph's `/ready`), keyed
+ * `<subgraph>.<system>`: an operator sees at the gateway which system the hub has stopped calling.
+ */
+export async function subgraphCircuits(urls: Record<string, string>, timeoutMs = 2000): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const res = await fetch(url.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(timeoutMs) });
+        const body = (await res.json()) as { circuits?: Record<string, string> };
+        for (const [system, state] of Object.entries(body.circuits ?? {})) out[`${name}.${system}`] = state;
+      } catch {
+        /* an unreachable subgraph shows in `subgraphs` already */
+      }
+    }),
+  );
+  return out;
+}

@@ -7,13 +7,14 @@ import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
 import { isMain, runMain } from '../lib/main.ts';
+import { flushTracing, startTracing, traceRequest } from '../lib/tracing.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { closeServer, createHttpServer, listen, type RunningServer } from '../lib/http-server.ts';
 import { createGatewayContext, type GatewayContext } from './context.ts';
 import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
-import { checkSubgraphs } from './readiness.ts';
+import { checkSubgraphs, subgraphCircuits } from './readiness.ts';
 import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
@@ -26,6 +27,7 @@ import { readSupergraph } from './supergraph.ts';
  */
 export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('gateway', config.logLevel);
+  await startTracing(config.tracing, 'gateway', log);
   const metrics = createMetrics('gateway');
   const supergraph = readSupergraph(config);
   const urls = supergraph.urls;
@@ -75,13 +77,16 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
         return;
       }
       if (await live.route(req, res, url, admitted)) return;
-      return graphql(req, res, url.search, admitted);
+      return traceRequest(req, 'gateway', () => graphql(req, res, url.search, admitted));
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
-      const subgraphs = await checkSubgraphs(urls, undefined, (body, name) => (signs(name) ? security.signProbe(body) : {}));
+      const [subgraphs, circuits] = await Promise.all([
+        checkSubgraphs(urls, undefined, (body, name) => (signs(name) ? security.signProbe(body) : {})),
+        subgraphCircuits(urls),
+      ]);
       const ready = Object.values(subgraphs).every(Boolean);
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs, circuits });
     }
     if (url.pathname === '/metrics') {
       if (!metricsAllowed(req, res, config.security.metricsToken)) return;
@@ -129,6 +134,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await apollo.stop();
       await security.close();
       await deliveryAudit.close();
+      await flushTracing();
     },
   };
 }

@@ -4,6 +4,7 @@ import nodeFetch from 'node-fetch';
 import type { StaleEntry } from '../lib/cache/stale.ts';
 import { ANONYMOUS, encodeEnvelope } from '../lib/auth/caller.ts';
 import { CALLER_HEADER, type Signer } from '../lib/auth/signing.ts';
+import { injectTraceHeaders } from '../lib/tracing.ts';
 import type { GatewayContext } from './context.ts';
 
 /**
@@ -39,6 +40,8 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const { request, context } = options;
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    // Called inside @apollo/gateway's fetch span: the subgraph's server span becomes its child.
+    injectTraceHeaders((name, value) => request.http?.headers.set(name, value));
     const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
     // The caller (and, for the audit log, the operation) rides along in the signed envelope.
     let envelope = context ? envelopes.get(context) : undefined;

@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { ttls, type CacheConfig } from './config/cache.ts';
 import { bool, ConfigError, instant, number, oneOf, port, url, type Env } from './config/env.ts';
+import { loadResilienceConfig, type ResilienceConfig } from './config/resilience.ts';
 import { demoMesMqtt, loadMesFeedConfig, type MesFeedConfig } from './config/mqtt.ts';
 import { loadSecurityConfig, type SecurityConfig } from './config/security.ts';
+import { loadTracingConfig, type TracingConfig } from './config/tracing.ts';
 
 export { ConfigError } from './config/env.ts';
+export type { ResilienceConfig } from './config/resilience.ts';
+export type { TracingConfig } from './config/tracing.ts';
 export { DEFAULT_CACHE_TTLS, type CacheConfig } from './config/cache.ts';
 export { assertSecurityReady, DEFAULT_ROLE_SCOPES, loadSecurityConfig, type QueryLimits, type SecurityConfig } from './config/security.ts';
 
@@ -35,7 +39,12 @@ export interface HubConfig {
   signedSubgraphs: readonly string[] | undefined;
   /** Where the MES subgraph loads the material mapping from: a file path or an http(s) URL. */
   mappingSource: string | undefined;
+  /** Deadline of one call to a system of record (connect, answer and body). */
   upstreamTimeoutMs: number;
+  /** Circuit breaker per system and retries of idempotent reads (README, "Operations"). */
+  resilience: ResilienceConfig;
+  /** OpenTelemetry traces from the standard OTEL_* variables; off by default (README, "Operations"). */
+  tracing: TracingConfig;
   redisUrl: string | undefined;
   cachePrefix: string;
   cache: CacheConfig;
@@ -116,6 +125,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
     signedSubgraphs: env.SIGNED_SUBGRAPHS ? env.SIGNED_SUBGRAPHS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     mappingSource: env.MAPPING_SOURCE || undefined,
     upstreamTimeoutMs: number(env, 'UPSTREAM_TIMEOUT_MS', 5000, 50, 120_000),
+    resilience: loadResilienceConfig(env),
+    tracing: loadTracingConfig(env),
     redisUrl: env.REDIS_URL || undefined,
     cachePrefix: prefix,
     cache: {

@@ -24,7 +24,7 @@ export class UpstreamError extends Error {
   override name = 'UpstreamError';
   constructor(
     readonly system: SystemName,
-    readonly reason: 'timeout' | 'unreachable' | 'status' | 'invalid-response',
+    readonly reason: 'timeout' | 'unreachable' | 'status' | 'invalid-response' | 'circuit-open',
     readonly status?: number,
     options?: { cause?: unknown },
   ) {

@@ -1,114 +1,109 @@
-import http from 'node:http';
-import https from 'node:https';
+import { Agent, errors, request, type Dispatcher } from 'undici';
+import type { ResilienceConfig } from './config/resilience.ts';
 import { UpstreamError, UpstreamRejectedError, type SystemName } from './errors.ts';
 import type { HubMetrics } from './metrics.ts';
+import { createUpstreamPolicy, type CircuitName } from './resilience.ts';
+import { upstreamSpan } from './tracing.ts';
 
 /**
- * The connectors' one HTTP client: JSON over keep-alive sockets, a hard per-call timeout, and
- * single-flight for identical GETs (two requests asking the ERP the same question at the same moment
- * cause one call: the answer is the same and the ERP is the slow part).
+ * The connectors' one HTTP client: JSON over undici's keep-alive pools, a deadline per call, a circuit
+ * breaker per system, jittered retries for reads, and single-flight for identical GETs (two requests
+ * asking the ERP the same question at the same moment cause one call: the answer is the same and the
+ * ERP is the slow part).
  */
 export interface JsonClient {
   /** GET a path (with query) relative to the base URL; 404 answers `undefined`. */
   get<T>(pathAndQuery: string): Promise<T | undefined>;
+  /** A write: never retried here (a lost answer may hide a booking; the caller's idempotency key decides). */
   send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<T>;
   readonly baseUrl: string;
-  close(): void;
+  /** The system's circuit breaker, as `/ready` and `hub_circuit_state` report it. */
+  readonly circuit: CircuitName;
+  close(): Promise<void>;
 }
 
 export interface JsonClientOptions {
   system: SystemName;
   baseUrl: string;
+  /** Deadline of one attempt: the answer must start within it, and its body never stall as long. */
   timeoutMs: number;
+  /** Breaker and retry settings; omitted: the defaults of `loadResilienceConfig`. */
+  resilience?: ResilienceConfig;
   metrics?: HubMetrics;
   headers?: Record<string, string>;
-  /** Max sockets per host; keep-alive sockets are reused across requests. */
+  /** Max connections per origin; idle ones are kept alive and reused. */
   maxSockets?: number;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_RESILIENCE: ResilienceConfig = { breakerFailures: 5, breakerHalfOpenMs: 5000, readRetries: 2 };
 
 export function createJsonClient(opts: JsonClientOptions): JsonClient {
   const base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : opts.baseUrl + '/');
-  const isHttps = base.protocol === 'https:';
-  // keepAlive: opening a TCP connection per upstream call would cost more than the call itself.
-  const agent = isHttps
-    ? new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 })
-    : new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
+  // undici, the client inside Node's fetch, as the one HTTP client: keep-alive pools by default, and
+  // measured at the same client CPU per call as node:http with a keep-alive agent. maxResponseSize: a
+  // broken upstream must not exhaust memory.
+  const agent = new Agent({
+    connections: opts.maxSockets ?? 64,
+    keepAliveTimeout: 30_000,
+    connectTimeout: opts.timeoutMs,
+    maxResponseSize: MAX_RESPONSE_BYTES,
+  });
+  const policy = createUpstreamPolicy(opts.system, opts.resilience ?? DEFAULT_RESILIENCE, opts.metrics);
   const inflight = new Map<string, Promise<unknown>>();
+  const fixedHeaders = { accept: 'application/json', ...opts.headers };
 
-  function call<T>(method: string, pathAndQuery: string, body?: unknown): Promise<T | undefined> {
+  async function attempt<T>(method: Dispatcher.HttpMethod, pathAndQuery: string, body?: unknown): Promise<T | undefined> {
     // Relative paths resolve under the base URL; an absolute path (an OData nextLink) under its origin.
     const target = new URL(pathAndQuery, base);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const started = process.hrtime.bigint();
     const record = (outcome: string) => {
       opts.metrics?.upstreamRequests.inc({ system: opts.system, outcome });
       opts.metrics?.upstreamDuration.observe({ system: opts.system }, Number(process.hrtime.bigint() - started) / 1e9);
     };
-    return new Promise<T | undefined>((resolve, reject) => {
-      const req = (isHttps ? https : http).request(
-        target,
-        {
-          method,
-          agent,
-          headers: {
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-            ...opts.headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_RESPONSE_BYTES) req.destroy(new Error('response too large'));
-            else chunks.push(c);
-          });
-          res.on('error', (e) => {
-            record('error');
-            reject(new UpstreamError(opts.system, 'unreachable', undefined, { cause: e }));
-          });
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status === 404) {
-              record('ok');
-              return resolve(undefined);
-            }
-            if (status >= 500 || status === 429 || status === 408) {
-              record('error');
-              return reject(new UpstreamError(opts.system, 'status', status));
-            }
-            if (status >= 400) {
-              record('rejected');
-              return reject(new UpstreamRejectedError(opts.system, status));
-            }
-            try {
-              const text = Buffer.concat(chunks).toString('utf8');
-              record('ok');
-              resolve(text ? (JSON.parse(text) as T) : undefined);
-            } catch (e) {
-              record('error');
-              reject(new UpstreamError(opts.system, 'invalid-response', status, { cause: e }));
-            }
-          });
-        },
-      );
-      req.setTimeout(opts.timeoutMs, () => {
-        req.destroy(new UpstreamError(opts.system, 'timeout'));
+    const span = upstreamSpan(opts.system, method, target);
+    try {
+      const res = await request(target, {
+        method,
+        dispatcher: agent,
+        // The deadline: the answer must start within timeoutMs and its body never stall that long. These
+        // are timers undici keeps anyway; an AbortSignal.timeout per call measured ~15% more client CPU.
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+        headers: body === undefined ? span.headers(fixedHeaders) : span.headers({ ...fixedHeaders, 'content-type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).catch((e: unknown) => {
+        throw new UpstreamError(opts.system, timedOut(e) ? 'timeout' : 'unreachable', undefined, { cause: e });
       });
-      req.on('error', (e) => {
-        if (e instanceof UpstreamError) {
-          record('timeout');
-          reject(e);
-        } else {
-          record('unreachable');
-          reject(new UpstreamError(opts.system, 'unreachable', undefined, { cause: e }));
+      const status = res.statusCode;
+      span.status(status);
+      if (status >= 400) {
+        await res.body.dump().catch(() => undefined);
+        if (status === 404) {
+          record('ok');
+          return undefined;
         }
+        if (status >= 500 || status === 429 || status === 408) throw new UpstreamError(opts.system, 'status', status);
+        record('rejected');
+        throw new UpstreamRejectedError(opts.system, status);
+      }
+      const text = await res.body.text().catch((e: unknown) => {
+        throw new UpstreamError(opts.system, timedOut(e) ? 'timeout' : 'unreachable', status, { cause: e });
       });
-      req.end(payload);
-    });
+      try {
+        const parsed = text ? (JSON.parse(text) as T) : undefined;
+        record('ok');
+        return parsed;
+      } catch (e) {
+        throw new UpstreamError(opts.system, 'invalid-response', status, { cause: e });
+      }
+    } catch (e) {
+      if (e instanceof UpstreamError) record(e.reason === 'status' || e.reason === 'invalid-response' ? 'error' : e.reason);
+      span.fail(e);
+      throw e;
+    } finally {
+      span.end();
+    }
   }
 
   return {
@@ -116,15 +111,24 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
     get<T>(pathAndQuery: string): Promise<T | undefined> {
       const existing = inflight.get(pathAndQuery);
       if (existing) return existing as Promise<T | undefined>;
-      const p = call<T>('GET', pathAndQuery).finally(() => inflight.delete(pathAndQuery));
+      const p = policy.read(() => attempt<T>('GET', pathAndQuery)).finally(() => inflight.delete(pathAndQuery));
       inflight.set(pathAndQuery, p);
       return p;
     },
     async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<T> {
-      const res = await call<T>(method, path, body);
+      const res = await policy.write(() => attempt<T>(method, path, body));
       if (res === undefined) throw new UpstreamRejectedError(opts.system, 404);
       return res;
     },
-    close: () => agent.destroy(),
+    get circuit() {
+      return policy.state;
+    },
+    async close() {
+      policy.dispose();
+      await agent.close();
+    },
   };
 }
+
+const timedOut = (e: unknown): boolean =>
+  e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError || e instanceof errors.ConnectTimeoutError;

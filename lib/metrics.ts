@@ -15,6 +15,7 @@ export interface HubMetrics {
   graphqlDuration: Histogram<'operation'>;
   subscriptionsActive: Gauge;
   eventsPublished: Counter<'type'>;
+  circuitState: Gauge<'system'>;
 }
 
 export function createMetrics(service: string): HubMetrics {
@@ -62,6 +63,12 @@ export function createMetrics(service: string): HubMetrics {
       name: 'hub_events_published_total',
       help: 'Hub events published, by type.',
       labelNames: ['type'],
+      registers: r,
+    }),
+    circuitState: new Gauge({
+      name: 'hub_circuit_state',
+      help: 'Circuit breaker per system of record: 0 closed, 1 open (calls refused), 2 half-open (one probe).',
+      labelNames: ['system'],
       registers: r,
     }),
   };

@@ -17,6 +17,8 @@ import type { SystemName } from './errors.ts';
 import { createJsonClient } from './http-client.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type HubMetrics } from './metrics.ts';
+import { circuitReport } from './resilience.ts';
+import { flushTracing, traceRequest } from './tracing.ts';
 
 export type { RunningServer } from './http-server.ts';
 
@@ -28,7 +30,7 @@ export function subgraphFoundation(config: HubConfig, system: SystemName) {
   const log = createLogger(`${system}-subgraph`, config.logLevel);
   const apiUrl = systemApiUrl(config, system);
   const metrics = createMetrics(`${system}-subgraph`);
-  const client = createJsonClient({ system, baseUrl: apiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const client = createJsonClient({ system, baseUrl: apiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
   const backend = createCacheBackend(config, log);
   const cache = createEntityCache(config, system, backend, metrics);
   return { log, apiUrl, metrics, client, backend, cache };
@@ -102,8 +104,11 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   });
 
   const server = createHttpServer(opts.log, async (req, res, url) => {
-    if (url.pathname === '/graphql') return graphql(req, res, url.search);
+    if (url.pathname === '/graphql') return traceRequest(req, `${opts.name}-subgraph`, () => graphql(req, res, url.search));
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
+    // Ready even with a breaker open: this subgraph still serves stale copies and the other system's
+    // fields, so taking it out of rotation would only turn a partial outage into a full one.
+    if (url.pathname === '/ready') return sendJson(res, 200, { status: 'ready', service: opts.name, circuits: await circuitReport(opts.metrics) });
     if (url.pathname === '/metrics') {
       if (metricsAllowed(req, res, opts.config.security.metricsToken)) await serveMetrics(res, opts.metrics);
       return;
@@ -126,6 +131,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       await apollo.stop();
       await audit.close();
       await opts.onClose?.();
+      await flushTracing();
     },
   };
 }

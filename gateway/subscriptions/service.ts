@@ -27,6 +27,7 @@ import { checkOperation, notInList } from '../security/plugins.ts';
 import { withoutSuggestions } from '../../lib/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import { eventSpan } from '../../lib/tracing.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
 import { expired, gatewayContextFor, scopeKey, type Limit, type SubscriptionCaller } from './caller.ts';
@@ -171,19 +172,22 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
         untilExpiry(events, ctx.caller.expiresAt),
         async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => {
           if (event === TOKEN_EXPIRED) return event;
-          if (!plan.query) return { event, fed: NO_FED };
-          const query = plan.query;
-          const fed = await shared.get(`${event.id}\n${scopes}\n${plan.key}`, () =>
-            fetchFederated(query, plan.variables(event), ctx.caller).catch((e: unknown) => {
-              opts.log.error('federated read for an event failed', { err: (e as Error).message, eventId: event.id });
-              return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
-            }),
-          );
-          if (audited?.size) {
-            const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
-            opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
-          }
-          return { event, fed };
+          // One CONSUMER span per event and subscriber, continuing the trace the event carries from its publish.
+          return eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, async () => {
+            if (!plan.query) return { event, fed: NO_FED };
+            const query = plan.query;
+            const fed = await shared.get(`${event.id}\n${scopes}\n${plan.key}`, () =>
+              fetchFederated(query, plan.variables(event), ctx.caller).catch((e: unknown) => {
+                opts.log.error('federated read for an event failed', { err: (e as Error).message, eventId: event.id });
+                return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
+              }),
+            );
+            if (audited?.size) {
+              const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
+              opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
+            }
+            return { event, fed };
+          });
         },
         () => {
           release();

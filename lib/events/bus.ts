@@ -1,5 +1,6 @@
 import type { HubConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { publishSpan, tracingOn } from '../tracing.ts';
 import type { EventBus } from './types.ts';
 
 export type { EventBus } from './types.ts';
@@ -11,10 +12,32 @@ export interface EventBusOptions {
 
 /** The bus the configuration asks for: Redis when `REDIS_URL` is set, else the process's in-memory bus. */
 export async function createEventBus(config: HubConfig, log: Logger, opts: EventBusOptions = {}): Promise<EventBus> {
+  let bus: EventBus;
   if (config.redisUrl) {
     const { createRedisBus } = await import('./redis-bus.ts');
-    return createRedisBus({ url: config.redisUrl, prefix: config.cachePrefix, maxLen: config.events.streamMaxLen, log, listen: opts.listen ?? false });
+    bus = await createRedisBus({ url: config.redisUrl, prefix: config.cachePrefix, maxLen: config.events.streamMaxLen, log, listen: opts.listen ?? false });
+  } else {
+    const { acquireMemoryBus } = await import('./memory-bus.ts');
+    bus = acquireMemoryBus(config.cachePrefix, config.events.streamMaxLen);
   }
-  const { acquireMemoryBus } = await import('./memory-bus.ts');
-  return acquireMemoryBus(config.cachePrefix, config.events.streamMaxLen);
+  return tracingOn() ? traced(bus) : bus;
+}
+
+/**
+ * With tracing on, each append is a PRODUCER span and the event carries its `traceparent` through the
+ * stream, so the gateway continues the trace where it hands the event to subscribers.
+ */
+function traced(bus: EventBus): EventBus {
+  return {
+    kind: bus.kind,
+    publish: (event, at) =>
+      event ? publishSpan(event.type, (traceparent) => bus.publish(traceparent ? { ...event, traceparent } : event, at)) : bus.publish(event, at),
+    position: (feed) => bus.position(feed),
+    resetPosition: (at) => bus.resetPosition(at),
+    replay: (after, limit) => bus.replay(after, limit),
+    lastId: () => bus.lastId(),
+    lost: (after) => bus.lost(after),
+    subscribe: (listener) => bus.subscribe(listener),
+    close: () => bus.close(),
+  };
 }

@@ -13,6 +13,8 @@ interface EventBase {
   plant: string;
   /** The MES feed's own id of the event this one was made from. */
   mesEventId: number;
+  /** W3C trace context of the publish, when tracing is on (the gateway continues that trace). */
+  traceparent?: string;
 }
 
 export interface ProductionProgressData extends EventBase {

@@ -5,6 +5,7 @@ import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { isMain, runMain } from '../../lib/main.ts';
 import { createSigner } from '../../lib/auth/signing.ts';
 import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
+import { startTracing } from '../../lib/tracing.ts';
 import { createErpContext } from './context.ts';
 import { createMesSubgraphDueSource } from './due-source.ts';
 import { createODataErpSource } from './odata-source.ts';
@@ -15,6 +16,7 @@ const typeDefs = parse(readFileSync(new URL('../../schema/erp.graphql', import.m
 /** Starts the ERP subgraph on `config.ports.erpSubgraph`, wrapping the ERP at `config.erpApiUrl`. */
 export async function startErpSubgraph(config: HubConfig): Promise<RunningServer> {
   const { log, metrics, client, backend, cache } = subgraphFoundation(config, 'erp');
+  await startTracing(config.tracing, 'erp-subgraph', log);
   const source = createODataErpSource(client);
   const secret = config.security.subgraphSigningSecret;
   const due = createMesSubgraphDueSource({
@@ -35,7 +37,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
     port: config.ports.erpSubgraph,
     config,
     onClose: async () => {
-      client.close();
+      await client.close();
       await backend.close();
     },
   });

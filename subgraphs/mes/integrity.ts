@@ -74,7 +74,7 @@ export async function createIntegrity(
   const { log, metrics } = deps;
   const erpApiUrl = systemApiUrl(config, 'erp');
   // The MES subgraph's own keep-alive client to the ERP: read-only bulk reads and the relay's posts.
-  const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const erpClient = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
   const afterWrite = cacheInvalidation(deps.caches, log);
   const loop = createClosedLoop(config, { log, erpClient, mesClient: deps.mesClient, afterWrite });
   deps.mapping.every(config.integrity.mappingReloadSeconds);
@@ -113,7 +113,7 @@ export async function createIntegrity(
     async close() {
       deps.mapping.stop();
       await loop.stop();
-      erpClient.close();
+      await erpClient.close();
     },
   };
 }

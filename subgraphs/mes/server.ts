@@ -6,6 +6,7 @@ import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
 import { isMain, runMain } from '../../lib/main.ts';
 import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
+import { startTracing } from '../../lib/tracing.ts';
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
@@ -49,6 +50,8 @@ const BRIDGE_WAIT_MS = 5000;
  */
 export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOptions = {}): Promise<RunningServer> {
   const { log, apiUrl: mesApiUrl, metrics, client, backend, cache } = subgraphFoundation(config, 'mes');
+  // Before the event bus is made: it checks once whether tracing is on (the connectors check per call).
+  await startTracing(config.tracing, 'mes-subgraph', log);
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = new MappingHolder(
@@ -88,7 +91,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
       await integrity.close();
       await bridge.stop();
       await bus.close();
-      client.close();
+      await client.close();
       await backend.close();
     },
   });

@@ -93,6 +93,9 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       JWT_SECRET: randomBytes(32).toString('base64url'),
       SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('base64url'),
       AUDIT_LOG: 'off',
+      // Tests of other behaviour take a system down and expect the very next query after it is back
+      // to reach it; an open breaker would answer for BREAKER_HALF_OPEN_MS more. test/resilience sets its own.
+      BREAKER_FAILURES: '1000',
       ...opts.env,
     };
     const jwtSecret = base.JWT_SECRET ?? '';
