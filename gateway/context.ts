@@ -13,6 +13,12 @@ export interface GatewayContext {
   stale: { entries: StaleEntry[] };
   /** Who is asking, verified by the gateway guard (gateway/security/guard.ts). */
   caller: Caller;
+  /**
+   * Set only on the gateway's own reads for subscription events (gateway/subscriptions): their documents
+   * are built by the gateway from a subscription already checked against the safelist. Never set from
+   * anything a client sends.
+   */
+  internal?: true;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;

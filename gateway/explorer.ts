@@ -61,7 +61,16 @@ const PAGE = `<!doctype html>
 <script>
   var tabs = ${tabs};
   // Subscriptions run over graphql-ws on the same endpoint (lazy: the socket opens with the first one).
-  var wsClient = graphqlWs.createClient({ url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql', lazy: true });
+  // GraphiQL sends its Headers tab over HTTP only; the socket takes the token from the same tab (as
+  // GraphiQL persists it), read when a subscription opens the connection.
+  function connectionParams() {
+    try {
+      var h = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
+      var auth = h.authorization || h.Authorization;
+      return auth ? { authorization: auth } : {};
+    } catch (e) { return {}; }
+  }
+  var wsClient = graphqlWs.createClient({ url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql', lazy: true, connectionParams: connectionParams });
   var fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql', headers: { 'apollo-require-preflight': 'true' }, wsClient: wsClient });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, { fetcher: fetcher, defaultTabs: tabs, defaultEditorToolsVisibility: true, shouldPersistHeaders: true })

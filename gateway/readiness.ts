@@ -9,14 +9,14 @@ const PROBE = JSON.stringify({ query: '{ __typename }' });
 export async function checkSubgraphs(
   urls: Record<string, string>,
   timeoutMs = 2000,
-  sign: (body: string) => Record<string, string> = () => ({}),
+  sign: (body: string, name: string) => Record<string, string> = () => ({}),
 ): Promise<Record<string, boolean>> {
   const entries = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       try {
         const res = await nodeFetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...sign(PROBE) },
+          headers: { 'content-type': 'application/json', ...sign(PROBE, name) },
           body: PROBE,
           signal: AbortSignal.timeout(timeoutMs) as never,
         });

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { metricsAllowed } from '../lib/admin-auth.ts';
-import { loadConfig, subgraphUrl, type HubConfig } from '../lib/config.ts';
+import { loadConfig, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
@@ -21,31 +20,25 @@ import { createReportsRoute } from './reports/index.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
-
-export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.meta.url);
-
-/** Where the gateway reaches each subgraph: the operator's URL, else localhost on the configured port. */
-export function subgraphUrls(config: HubConfig): Record<string, string> {
-  return {
-    erp: subgraphUrl(config, 'erp'),
-    mes: subgraphUrl(config, 'mes'),
-  };
-}
+import { readSupergraph } from './supergraph.ts';
 
 /**
- * The gateway: @apollo/gateway over the checked-in supergraph inside Apollo Server, on one port with
+ * The gateway: @apollo/gateway over a composed supergraph (SUPERGRAPH_PATH) inside Apollo Server, on one port with
  * `/graphql` (HTTP; the explorer for browsers), `/health`, `/ready` and `/metrics`.
  */
 export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const log = createLogger('gateway', config.logLevel);
   await startTracing(config.tracing, 'gateway', log);
   const metrics = createMetrics('gateway');
-  const urls = subgraphUrls(config);
+  const supergraph = readSupergraph(config);
+  const urls = supergraph.urls;
   const security = createGatewaySecurity(config, log);
+  // A foreign subgraph does not check the hub's signature; SIGNED_SUBGRAPHS limits signing to those that do.
+  const signs = (name: string) => !config.signedSubgraphs || config.signedSubgraphs.includes(name);
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
-    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
-    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
+    supergraphSdl: supergraph.sdl,
+    buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', signs(name) ? security.signer : undefined),
   });
   const apiSchema = captureApiSchema(gateway);
   const deliveryAudit = createDeliveryAudit(gateway, config, log);
@@ -54,6 +47,9 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     ...leanServerOptions,
     formatError: createFormatError(log),
     ...security.apolloOptions,
+    // CSRF prevention stays on (a GET or a simple POST needs a header no form can send), and a request
+    // carrying Authorization passes it: that header cannot be set cross-site without a CORS preflight.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     // The default landing page would load Apollo's sandbox from a CDN; the hub serves GraphiQL itself.
     plugins: [
       ...leanPlugins(),
@@ -88,7 +84,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
-      const [subgraphs, circuits] = await Promise.all([checkSubgraphs(urls, undefined, security.signProbe), subgraphCircuits(urls)]);
+      const [subgraphs, circuits] = await Promise.all([
+        checkSubgraphs(urls, undefined, (body, name) => (signs(name) ? security.signProbe(body) : {})),
+        subgraphCircuits(urls),
+      ]);
       const ready = Object.values(subgraphs).every(Boolean);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs, circuits });
     }
@@ -124,6 +123,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
     limit: (subject) => security.guard.limit(subject),
     audit: deliveryAudit,
+    safelist: security.safelist,
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;

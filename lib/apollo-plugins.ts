@@ -5,7 +5,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode, UpstreamError, upstreamUnavailable } from './errors.ts';
+import { describeError, toClientError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { StaleEntry } from './cache/stale.ts';
@@ -41,46 +41,22 @@ export function metricsPlugin<T extends BaseContext>(metrics: HubMetrics): Apoll
   };
 }
 
-/** Codes that may pass to clients as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
-const PUBLIC_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PERSISTED_QUERY_NOT_IN_LIST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
-
 /**
- * Keeps error responses to what a client may see: known codes pass with their message, unknown
- * failures become a bare INTERNAL_SERVER_ERROR (logged with the detail), stack traces never leave.
+ * Keeps error responses to what a client may see (lib/errors.ts `toClientError`); what is masked is
+ * logged in full: the original error, and for a subgraph's HTTP refusal its status and body.
  */
 export function createFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    // A subgraph refused the gateway at the HTTP level (@apollo/gateway puts its URL, status and body in
-    // `extensions.response`): the hub's own fault, never the client's, and none of it is for clients.
-    const fromSubgraphHttp = formatted.extensions?.response !== undefined;
-    const code = fromSubgraphHttp ? '' : String(formatted.extensions?.code ?? '');
-    if (PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const { stacktrace: _s, exception: _e, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
-      return { ...formatted, extensions: ext };
+    const { error: client, masked } = toClientError(formatted, error);
+    if (masked) {
+      log.error('error masked for the client', {
+        err: describeError(error),
+        ...(formatted.extensions?.response !== undefined ? { response: formatted.extensions.response } : {}),
+        ...(formatted.extensions?.serviceName ? { serviceName: formatted.extensions.serviceName } : {}),
+        path: formatted.path,
+      });
     }
-    const original = (error as { originalError?: unknown })?.originalError ?? error;
-    if (original instanceof UpstreamError) {
-      const coded = upstreamUnavailable(original);
-      return { message: coded.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: coded.extensions };
-    }
-    log.error('unhandled error in request', {
-      err: original instanceof Error ? original.message : String(original),
-      stack: original instanceof Error ? original.stack : undefined,
-      path: formatted.path,
-    });
-    return {
-      message: 'Internal server error',
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-    };
+    return client;
   };
 }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { ttls, type CacheConfig } from './config/cache.ts';
 import { bool, ConfigError, instant, number, oneOf, port, url, type Env } from './config/env.ts';
 import { loadResilienceConfig, type ResilienceConfig } from './config/resilience.ts';
@@ -23,9 +24,19 @@ export interface HubConfig {
   /** Base URLs of the systems of record; undefined = run the demo system in `npm start`. */
   erpApiUrl: string | undefined;
   mesApiUrl: string | undefined;
-  /** Where the gateway finds the subgraphs (the supergraph's URLs are the fallback). */
-  erpSubgraphUrl: string | undefined;
-  mesSubgraphUrl: string | undefined;
+  /**
+   * The composed supergraph file the gateway serves (`SUPERGRAPH_PATH`, default the checked-in
+   * `schema/supergraph.graphql`).
+   */
+  supergraphPath: string;
+  /**
+   * Where the gateway finds a subgraph instead of the URL the supergraph names, by subgraph name: only
+   * what the operator set (`ERP_SUBGRAPH_URL`, else localhost on an explicitly set `ERP_SUBGRAPH_PORT`;
+   * the same for MES).
+   */
+  subgraphUrlOverrides: { erp: string | undefined; mes: string | undefined };
+  /** Subgraphs whose requests the gateway signs (`SIGNED_SUBGRAPHS`); undefined = every subgraph. */
+  signedSubgraphs: readonly string[] | undefined;
   /** Where the MES subgraph loads the material mapping from: a file path or an http(s) URL. */
   mappingSource: string | undefined;
   /** Deadline of one call to a system of record (connect, answer and body). */
@@ -88,7 +99,7 @@ export interface IntegrityConfig {
 export interface EventsConfig {
   /** Approximate cap of the Redis event stream (`XADD MAXLEN ~`): how far back `after` can resume. */
   streamMaxLen: number;
-  /** Events one subscription connection may have waiting; past it the connection is closed (4429). */
+  /** Events one subscription connection may have waiting; past it the connection is closed (1013, retried by clients). */
   queueLimit: number;
   /** WebSocket ping interval of the gateway's graphql-ws server. */
   keepAliveMs: number;
@@ -119,8 +130,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     },
     erpApiUrl: url(env, 'ERP_API_URL'),
     mesApiUrl: url(env, 'MES_API_URL'),
-    erpSubgraphUrl: url(env, 'ERP_SUBGRAPH_URL'),
-    mesSubgraphUrl: url(env, 'MES_SUBGRAPH_URL'),
+    supergraphPath: env.SUPERGRAPH_PATH || fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url)),
+    subgraphUrlOverrides: {
+      erp: url(env, 'ERP_SUBGRAPH_URL') ?? (env.ERP_SUBGRAPH_PORT ? `http://127.0.0.1:${port(env, 'ERP_SUBGRAPH_PORT', 4001)}/graphql` : undefined),
+      mes: url(env, 'MES_SUBGRAPH_URL') ?? (env.MES_SUBGRAPH_PORT ? `http://127.0.0.1:${port(env, 'MES_SUBGRAPH_PORT', 4002)}/graphql` : undefined),
+    },
+    signedSubgraphs: env.SIGNED_SUBGRAPHS ? env.SIGNED_SUBGRAPHS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     mappingSource: env.MAPPING_SOURCE || undefined,
     upstreamTimeoutMs: number(env, 'UPSTREAM_TIMEOUT_MS', 5000, 50, 120_000),
     resilience: loadResilienceConfig(env),
@@ -173,10 +188,4 @@ export function loadConfig(env: Env = process.env): HubConfig {
 export function systemApiUrl(config: HubConfig, system: 'erp' | 'mes'): string {
   const set = system === 'erp' ? config.erpApiUrl : config.mesApiUrl;
   return set ?? `http://127.0.0.1:${system === 'erp' ? config.ports.erpApi : config.ports.mesApi}`;
-}
-
-/** Where the gateway reaches a subgraph: `ERP_SUBGRAPH_URL` / `MES_SUBGRAPH_URL`, else this machine at its configured port. */
-export function subgraphUrl(config: HubConfig, system: 'erp' | 'mes'): string {
-  const set = system === 'erp' ? config.erpSubgraphUrl : config.mesSubgraphUrl;
-  return set ?? `http://127.0.0.1:${system === 'erp' ? config.ports.erpSubgraph : config.ports.mesSubgraph}/graphql`;
 }

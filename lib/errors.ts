@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** The stable `extensions.code` values clients may rely on (README, "The picture": the list of codes). */
 export const ErrorCode = {
@@ -52,13 +52,62 @@ export function upstreamUnavailable(err: UpstreamError): GraphQLError {
   });
 }
 
+/** Codes that may pass to clients as they are; anything else the hub raised is masked as INTERNAL_SERVER_ERROR. */
+const PUBLIC_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/** Extensions that describe the server, never the client's request: stack traces and upstream HTTP detail. */
+const INTERNAL_EXTENSIONS = new Set(['stacktrace', 'exception', 'response']);
+
+function withoutInternals(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([k]) => !INTERNAL_EXTENSIONS.has(k)));
+  return { ...formatted, extensions };
+}
+
 /**
- * Maps anything a resolver threw to what a client may see: coded GraphQLErrors pass, upstream failures
- * become UPSTREAM_UNAVAILABLE naming the system, everything else becomes a bare INTERNAL_SERVER_ERROR
- * (the original is logged by the caller, never sent).
+ * What a client may see of an error (`masked`: the original must be logged, it was not passed on):
+ * - an error a subgraph returned (it carries `serviceName`, as @apollo/gateway marks them) keeps the
+ *   subgraph's message, code and extensions, as plain @apollo/gateway answers it
+ *   (`DOWNSTREAM_SERVICE_ERROR` when the subgraph gave no code); only stacks are removed;
+ * - a subgraph's HTTP-level refusal (`extensions.response`: its URL, status and body) is the hub's own
+ *   fault and none of it is for clients: INTERNAL_SERVER_ERROR naming the subgraph;
+ * - the hub's coded errors pass; upstream failures become UPSTREAM_UNAVAILABLE naming the system;
+ *   anything else becomes a bare INTERNAL_SERVER_ERROR.
  */
-export function toClientError(err: unknown): GraphQLError {
-  if (err instanceof GraphQLError && err.extensions?.code) return err;
-  if (err instanceof UpstreamError) return upstreamUnavailable(err);
-  return new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+export function toClientError(formatted: GraphQLFormattedError, error: unknown): { error: GraphQLFormattedError; masked: boolean } {
+  const ext = formatted.extensions ?? {};
+  const at = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const serviceName = typeof ext.serviceName === 'string' ? ext.serviceName : undefined;
+  if (serviceName && ext.response === undefined) return { error: withoutInternals(formatted), masked: false };
+  const code = String(ext.code ?? '');
+  if (!serviceName && PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return { error: withoutInternals(formatted), masked: false };
+  const original = (error as { originalError?: unknown } | null)?.originalError ?? error;
+  if (original instanceof UpstreamError) {
+    const coded = upstreamUnavailable(original);
+    return { error: { message: coded.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: coded.extensions }, masked: false };
+  }
+  return {
+    error: { message: 'Internal server error', ...at, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(serviceName ? { serviceName } : {}) } },
+    masked: true,
+  };
+}
+
+/** An error as a log line can hold it: message, stack and extensions, never `[object Object]`. */
+export function describeError(error: unknown): Record<string, unknown> {
+  const original = (error as { originalError?: unknown } | null)?.originalError ?? error;
+  if (original instanceof Error) {
+    const extensions = (original as { extensions?: unknown }).extensions;
+    return { name: original.name, message: original.message, stack: original.stack, ...(extensions ? { extensions } : {}) };
+  }
+  try {
+    return { value: JSON.parse(JSON.stringify(original)) as unknown };
+  } catch {
+    return { value: String(original) };
+  }
 }

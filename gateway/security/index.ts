@@ -27,6 +27,8 @@ export interface GatewaySecurity {
   /** GraphiQL is served only when introspection is allowed (it is useless without). */
   explorer: boolean;
   maxBodyBytes: number;
+  /** In safelist mode (PERSISTED_QUERIES_ONLY), the manifest by sha256 of each body; also checked by subscriptions. */
+  safelist: ReadonlyMap<string, string> | undefined;
   /**
    * The gate every HTTP transport passes first (gate.ts): token, rate limit, bounded body. Undefined
    * when the refusal (401/413/429) was already sent.
@@ -64,6 +66,7 @@ export function createGatewaySecurity(config: HubConfig, log: Logger): GatewaySe
     },
     explorer: s.allowIntrospection,
     maxBodyBytes: s.limits.maxBodyBytes,
+    safelist: manifest && s.persistedQueriesOnly ? manifest : undefined,
     async gate(req, res) {
       const admitted = await gate(req, res);
       if (admitted) callers.set(req, admitted.caller);

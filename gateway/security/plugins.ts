@@ -92,17 +92,20 @@ export function limitsPlugin(limits: QueryLimits, hideSuggestions: boolean): Apo
   };
 }
 
+export const notInList = () =>
+  new GraphQLError('Only operations from the persisted-operations manifest run on this hub.', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 400 } },
+  });
+
 /** Safelist mode: only operations whose sha256 is in the manifest run (`PERSISTED_QUERY_NOT_IN_LIST`). */
 export function safelistPlugin(manifest: Map<string, string>): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ queryHash }) {
-          if (!manifest.has(queryHash)) {
-            throw new GraphQLError('Only operations from the persisted-operations manifest run on this hub.', {
-              extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 400 } },
-            });
-          }
+        async didResolveOperation({ queryHash, contextValue }) {
+          // The gateway's own per-event reads for a subscription that passed this same list (gateway/subscriptions).
+          if (contextValue.internal) return;
+          if (!manifest.has(queryHash)) throw notInList();
         },
       };
     },

@@ -30,12 +30,18 @@ export function contextFromConnectionParams(
   return authenticate(params?.authorization ?? params?.Authorization);
 }
 
-/** Payloads are shared only between callers who may see the same fields. */
+/**
+ * Payloads are shared only between callers who may see the same fields. Anonymous callers have a key of
+ * their own: an authenticated caller without scopes may see `@authenticated` fields they may not.
+ */
 export function scopeKey(caller: SubscriptionCaller): string {
-  return [...caller.scopes].sort().join(' ');
+  return caller.anonymous ? 'anonymous' : `caller:${[...caller.scopes].sort().join(' ')}`;
 }
 
-/** The context for one federated read made on a subscriber's behalf (the gateway's own query path). */
-export function gatewayContextFor(caller: SubscriptionCaller): GatewayContext {
-  return { requestId: randomUUID(), caller, stale: { entries: [] } };
+/**
+ * The context for one request made on a subscriber's behalf (the gateway's own query path). `internal`
+ * marks the gateway's per-event reads, trusted past the safelist (see GatewayContext).
+ */
+export function gatewayContextFor(caller: SubscriptionCaller, internal = false): GatewayContext {
+  return { requestId: randomUUID(), caller, stale: { entries: [] }, ...(internal ? { internal: true as const } : {}) };
 }

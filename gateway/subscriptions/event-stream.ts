@@ -5,7 +5,7 @@ import type { HubEvent } from '../../lib/events/types.ts';
 /**
  * What one connection (a WebSocket, an SSE response) may hold in memory: events received live but not
  * yet sent, over all its subscriptions. Past `limit`, `overflow` closes the connection (WebSocket close
- * code 4429), so a consumer that stops reading costs bounded memory.
+ * code 1013, which clients retry), so a consumer that stops reading costs bounded memory.
  */
 export interface ConnectionBudget {
   queued: number;

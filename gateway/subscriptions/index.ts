@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, printSchema } from 'graphql';
+import { buildASTSchema, GraphQLError, parse, printSchema } from 'graphql';
 import type { HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -9,9 +9,11 @@ import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
 import type { DeliveryAudit } from '../security/delivery-audit.ts';
 import type { Admitted } from '../security/gate.ts';
+import { requestIsSubscription, streamChoice } from './negotiate.ts';
+import { SUBSCRIPTION_FIELDS } from './resolvers.ts';
 import { createSubscriptionService } from './service.ts';
 import type { Authenticate, Limit } from './caller.ts';
-import { createSseHandler, wantsEventStream } from './sse.ts';
+import { createSseHandler } from './sse.ts';
 import { attachWebSocket } from './ws.ts';
 
 /**
@@ -54,6 +56,15 @@ export interface Live {
   close(): Promise<void>;
 }
 
+/** Whether a graph has the hub's subscription fields (a foreign supergraph usually does not). */
+export function hasHubSubscriptions(apiSchema: string): boolean {
+  const fields = buildASTSchema(parse(apiSchema)).getSubscriptionType()?.getFields() ?? {};
+  return Object.keys(SUBSCRIPTION_FIELDS).every((name) => name in fields);
+}
+
+/** Live features are off: every request takes the JSON path, and no WebSocket endpoint is attached. */
+const NO_LIVE: Live = { route: async () => false, close: async () => undefined };
+
 export async function startLive(opts: {
   server: http.Server;
   apollo: ApolloServer<GatewayContext>;
@@ -68,7 +79,13 @@ export async function startLive(opts: {
   limit: Limit;
   /** Audit of restricted fields delivered to each subscriber. */
   audit?: DeliveryAudit;
+  /** Safelist mode: the persisted-operations manifest by sha256 (gateway/security). */
+  safelist?: ReadonlyMap<string, string> | undefined;
 }): Promise<Live> {
+  if (!hasHubSubscriptions(opts.apiSchema)) {
+    opts.log.info('the supergraph has no hub subscription fields: subscriptions, SSE and the event bus are off');
+    return NO_LIVE;
+  }
   const bus = await createEventBus(opts.config, opts.log, { listen: true });
   if (bus.kind === 'memory') opts.log.info('event bus in memory: subscriptions see events of this process only (set REDIS_URL to share)');
   const live = createSubscriptionService({
@@ -82,13 +99,17 @@ export async function startLive(opts: {
     hideSuggestions: !opts.config.security.allowIntrospection,
     limit: opts.limit,
     ...(opts.audit ? { audit: opts.audit } : {}),
+    safelist: opts.safelist,
   });
   const sse = createSseHandler(live, opts.log);
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });
   return {
     async route(req, res, url, admitted) {
-      const stream = url.pathname === '/graphql/stream' || (url.pathname === '/graphql' && wantsEventStream(req));
-      if (!stream) return false;
+      // Content negotiation (negotiate.ts): /graphql streams for subscriptions, or for a client that
+      // accepts nothing but text/event-stream; a query with urql's Accept is answered as JSON.
+      const choice = url.pathname === '/graphql/stream' ? 'stream' : url.pathname === '/graphql' ? streamChoice(req.headers.accept) : 'json';
+      if (choice === 'json') return false;
+      if (choice === 'if-subscription' && !requestIsSubscription(req, url, admitted.body)) return false;
       await sse(req, res, admitted);
       return true;
     },

@@ -22,7 +22,8 @@ import type { EventBus } from '../../lib/events/bus.ts';
 import { isEventId } from '../../lib/events/ids.ts';
 import type { QueryLimits } from '../../lib/config.ts';
 import type { DeliveryAudit } from '../security/delivery-audit.ts';
-import { checkOperation } from '../security/plugins.ts';
+import { sha256 } from '../security/persisted.ts';
+import { checkOperation, notInList } from '../security/plugins.ts';
 import { withoutSuggestions } from '../../lib/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -60,6 +61,8 @@ export interface OperationRequest {
   query?: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** `persistedQuery.sha256Hash` names a manifest operation instead of sending its text. */
+  extensions?: Record<string, unknown> | null;
 }
 
 export interface SubscriptionService {
@@ -81,6 +84,11 @@ export interface SubscriptionServiceOptions {
   metrics: HubMetrics;
   queueLimit: number;
   limits: QueryLimits;
+  /**
+   * Safelist mode (PERSISTED_QUERIES_ONLY): the manifest by sha256 of each body. A client's subscription
+   * (or query sent over a subscription transport) must be in it, as over HTTP.
+   */
+  safelist?: ReadonlyMap<string, string> | undefined;
   /** Introspection is off: "Did you mean ...?" is stripped from messages. */
   hideSuggestions: boolean;
   /** The gateway's rate limit, one counter per subject for every transport. */
@@ -112,7 +120,8 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     fetches.inc();
     const res = await opts.apollo.executeOperation(
       { query, variables, operationName: OPERATION_NAME },
-      { contextValue: gatewayContextFor(caller) },
+      // Built by the gateway from a subscription that already passed the safelist: trusted past it.
+      { contextValue: gatewayContextFor(caller, true) },
     );
     if (res.body.kind !== 'single') return { data: null, errors: [{ message: 'Unexpected incremental result' }] };
     return { data: res.body.singleResult.data, errors: res.body.singleResult.errors ?? [] };
@@ -221,9 +230,23 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     return [];
   }
 
+  // The text a client sent, by parsed document: queries over a subscription transport run through Apollo
+  // with it, so its safelist sees the hash the client's text has (printing would change it).
+  const texts = new WeakMap<DocumentNode, string>();
+
+  /** The operation's text: sent as is, or named by its manifest hash; an error when there is none or the safelist refuses it. */
+  function operationText(req: OperationRequest): string | GraphQLError {
+    const hash = (req.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+    const query = req.query || (typeof hash === 'string' ? opts.safelist?.get(hash) : undefined);
+    if (typeof query !== 'string' || query === '') return coded('No query was sent.', ErrorCode.BAD_USER_INPUT);
+    if (opts.safelist && !opts.safelist.has(sha256(query))) return notInList();
+    return query;
+  }
+
   return {
     async prepare(req, ctx) {
-      if (typeof req.query !== 'string' || req.query === '') return [coded('No query was sent.', ErrorCode.BAD_USER_INPUT)];
+      const query = operationText(req);
+      if (typeof query !== 'string') return [query];
       // A connection outlives its token no longer than the token itself (the transports also end it).
       if (expired(ctx.caller)) return [tokenExpired()];
       if (!ctx.counted) {
@@ -233,7 +256,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       const hide = (message: string) => (opts.hideSuggestions ? withoutSuggestions(message) : message);
       let document: DocumentNode;
       try {
-        document = parse(req.query, { maxTokens: opts.limits.maxTokens });
+        document = parse(query, { maxTokens: opts.limits.maxTokens });
       } catch (e) {
         return [coded((e as Error).message, ErrorCode.GRAPHQL_PARSE_FAILED, e as GraphQLError)];
       }
@@ -249,6 +272,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       if (problems.length) return problems;
       const argErrors = await checkArguments(document, req);
       if (argErrors.length > 0) return argErrors;
+      texts.set(document, query);
       return {
         schema,
         document,
@@ -261,7 +285,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     async execute(args) {
       const ctx = args.contextValue as SubscriptionContext;
       const res = await opts.apollo.executeOperation(
-        { query: print(args.document), variables: (args.variableValues ?? {}) as Record<string, unknown>, operationName: args.operationName ?? undefined },
+        { query: texts.get(args.document) ?? print(args.document), variables: (args.variableValues ?? {}) as Record<string, unknown>, operationName: args.operationName ?? undefined },
         { contextValue: gatewayContextFor(ctx.caller) },
       );
       if (res.body.kind !== 'single') return { errors: [coded('Incremental delivery is not supported here.', ErrorCode.BAD_USER_INPUT)] };

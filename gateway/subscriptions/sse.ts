@@ -11,7 +11,7 @@ type SseContext = { res: ServerResponse; admitted: Admitted };
 /**
  * GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode: one POST per operation,
  * answered as an event stream) for clients behind proxies that block WebSockets. Served on
- * `/graphql/stream` and on `/graphql` when the request accepts `text/event-stream`. The request has
+ * `/graphql/stream`, and on `/graphql` as negotiate.ts decides. The request has
  * passed the gateway's gate (gateway/security/gate.ts) before it gets here: the caller is known and the
  * body was read within MAX_BODY_BYTES (graphql-sse's own Node adapter would read any body into one
  * string, so its core handler is used with the body the gate read). The same per-connection queue limit
@@ -56,6 +56,8 @@ export function createSseHandler(live: SubscriptionService, log: Logger) {
       url: req.url ?? '/',
       headers: {
         get(key) {
+          // The router chose the stream (negotiate.ts); graphql-sse streams only for exactly this Accept.
+          if (key === 'accept') return 'text/event-stream';
           const h = req.headers[key];
           return Array.isArray(h) ? h.join('\n') : h;
         },
@@ -81,9 +83,4 @@ export function createSseHandler(live: SubscriptionService, log: Logger) {
       res.end();
     }
   };
-}
-
-/** A request for the event-stream answer (graphql-sse clients send `Accept: text/event-stream`). */
-export function wantsEventStream(req: IncomingMessage): boolean {
-  return (req.headers.accept ?? '').includes('text/event-stream');
 }

@@ -14,10 +14,15 @@ import type { SubscriptionContext, SubscriptionService } from './service.ts';
  * graphql-ws on the gateway's own HTTP server: the `upgrade` of `/graphql` becomes a WebSocket speaking
  * `graphql-transport-ws`. Keep-alive: a WebSocket ping every `keepAliveMs` (a peer that does not answer
  * is terminated). A connection that falls `SUBSCRIPTION_QUEUE_LIMIT` events behind is closed with
- * 4429 (`SLOW_CONSUMER_CLOSE_CODE`); the graphql-ws client treats it as retryable, so a board
- * reconnects and resumes with `after`.
+ * `SLOW_CONSUMER_CLOSE_CODE`, which the graphql-ws client retries, so a board reconnects by itself and
+ * resumes with `after`.
  */
-export const SLOW_CONSUMER_CLOSE_CODE = 4429;
+/**
+ * 1013 "Try Again Later" (RFC 6455 registry: a temporary condition on the server). graphql-ws 6's client
+ * retries it (`isFatalInternalCloseCode` exempts it), whereas every 4xxx code of its own `CloseCode` is
+ * fatal or means something else: 4429 is `TooManyInitialisationRequests`, never retried.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 1013;
 
 type ConnectionExtra = Record<PropertyKey, unknown> & {
   caller?: SubscriptionCaller;
@@ -98,8 +103,10 @@ export function attachWebSocket(
         ctx.extra.budget = live.budget(() => {
           opts.log.warn('closing a subscription connection that does not keep up', { code: SLOW_CONSUMER_CLOSE_CODE });
           socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Too many events queued: the client does not keep up');
-          // A peer that does not read does not answer the close handshake either.
-          setTimeout(() => socket.terminate(), 5000).unref();
+          // A peer that does not read does not answer the close handshake either. 30 s, not less: a slow
+          // screen still draining its socket buffers should read the close frame (and its retryable code)
+          // rather than see an abnormal 1006; what it holds meanwhile is bounded by the queue limit.
+          setTimeout(() => socket.terminate(), 30_000).unref();
         });
         return true;
       },

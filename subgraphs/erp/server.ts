@@ -20,7 +20,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const source = createODataErpSource(client);
   const secret = config.security.subgraphSigningSecret;
   const due = createMesSubgraphDueSource({
-    url: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    url: config.subgraphUrlOverrides.mes ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
     signer: config.security.subgraphSigning && secret ? createSigner(secret) : undefined,
     // The MES subgraph makes its own MES calls (each bounded by the upstream timeout) before it answers.
     timeoutMs: 2 * config.upstreamTimeoutMs + 1000,

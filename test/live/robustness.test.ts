@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { admin, gql, redisEnv, startHub, TEST_REDIS_URL, type Hub } from '../support/hub.ts';
 import { freePort } from '../support/processes.ts';
@@ -18,13 +19,39 @@ async function rawConnection(gateway: string): Promise<{ ws: WebSocket; closed: 
   return { ws, closed };
 }
 
-describe('slow consumers and keep-alive', () => {
+/** Events straight into the stream, as the bridge writes them (the MES would be too slow to flood it). */
+async function floodStream(redis: Redis, prefix: string, n: number): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < n; i++) {
+    const data = { type: 'EquipmentStateChanged', occurredAt: new Date().toISOString(), plant: '1000', mesEventId: 0, equipmentId: 'EQ-1000-01', previousState: 'IDLE', state: 'RUNNING' };
+    pipeline.xadd(`${prefix}:events`, '*', 'type', data.type, 'data', JSON.stringify(data));
+  }
+  await pipeline.exec();
+}
+
+describe('keep-alive', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startHub({ env: { ...redisEnv('keepalive'), WS_KEEPALIVE_MS: '1000' } });
+  });
+  afterAll(() => hub?.close());
+
+  it('keeps idle connections alive with WebSocket pings', async () => {
+    const { ws } = await rawConnection(hub.gateway);
+    const pinged = new Promise<void>((resolve) => ws.once('ping', () => resolve()));
+    await pinged;
+    ws.close();
+  });
+});
+
+describe('slow consumers', () => {
   let hub: Hub;
   let redis: Redis;
   beforeAll(async () => {
-    // The flood subscription uses 2,000 aliases to make each event large: lift the alias and cost limits.
+    // Keep-alive pings far apart: a paused client cannot answer them, and must be closed for lagging, not
+    // for that. The flood subscriptions use many aliases to make each event large: alias and cost limits lifted.
     hub = await startHub({
-      env: { ...redisEnv('slow'), SUBSCRIPTION_QUEUE_LIMIT: '100', WS_KEEPALIVE_MS: '1000', MAX_QUERY_ALIASES: '5000', MAX_QUERY_COST: '1000000' },
+      env: { ...redisEnv('lag'), SUBSCRIPTION_QUEUE_LIMIT: '100', WS_KEEPALIVE_MS: '120000', MAX_QUERY_ALIASES: '5000', MAX_QUERY_COST: '1000000' },
     });
     redis = new Redis(TEST_REDIS_URL);
   });
@@ -32,18 +59,9 @@ describe('slow consumers and keep-alive', () => {
     redis?.disconnect();
     await hub?.close();
   });
+  const flood = (n: number) => floodStream(redis, hub.config.cachePrefix, n);
 
-  /** Events straight into the stream, as the bridge writes them (the MES would be too slow to flood it). */
-  async function flood(n: number): Promise<void> {
-    const pipeline = redis.pipeline();
-    for (let i = 0; i < n; i++) {
-      const data = { type: 'EquipmentStateChanged', occurredAt: new Date().toISOString(), plant: '1000', mesEventId: 0, equipmentId: 'EQ-1000-01', previousState: 'IDLE', state: 'RUNNING' };
-      pipeline.xadd(`${hub.config.cachePrefix}:events`, '*', 'type', data.type, 'data', JSON.stringify(data));
-    }
-    await pipeline.exec();
-  }
-
-  it('a connection that stops reading is closed with 4429 once its queue is full; others carry on', async () => {
+  it('a connection that stops reading is closed with 1013 (Try Again Later) once its queue is full; others carry on', async () => {
     const healthy = wsClient(hub.gateway);
     const fast = collect(healthy, 'subscription { equipmentStateChanged { eventId state } }');
     const slow = await rawConnection(hub.gateway);
@@ -61,7 +79,7 @@ describe('slow consumers and keep-alive', () => {
       await fast.waitFor(sent, 20_000);
     }
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-    expect(await slow.closed).toBe(4429);
+    expect(await slow.closed).toBe(1013);
     expect(fast.errors).toEqual([]);
     await flood(1);
     await fast.waitFor(sent + 1);
@@ -69,12 +87,60 @@ describe('slow consumers and keep-alive', () => {
     await healthy.dispose();
   }, 60_000);
 
-  it('keeps idle connections alive with WebSocket pings', async () => {
-    const { ws } = await rawConnection(hub.gateway);
-    const pinged = new Promise<void>((resolve) => ws.once('ping', () => resolve()));
-    await pinged;
-    ws.close();
-  });
+  it('the unmodified graphql-ws client, closed for lagging, reconnects by itself and resumes with `after` without a gap', async () => {
+    const sockets: WebSocket[] = [];
+    // Only the WebSocket is instrumented (to stop reading); the client runs with its default options.
+    class Recorded extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    }
+    let connections = 0;
+    const closeCodes: number[] = [];
+    const client = createClient({
+      url: wsUrl(hub.gateway),
+      webSocketImpl: Recorded,
+      on: { connected: () => void connections++, closed: (e) => void closeCodes.push((e as { code: number }).code) },
+    });
+    // ~15 kB per event: enough to fill the socket buffers, little enough to drain quickly on resume.
+    const fields = Array.from({ length: 500 }, (_, i) => `a${i}: eventId`).join(' ');
+    const payload = { query: `subscription($after: ID) { equipmentStateChanged(after: $after) { eventId ${fields} } }`, variables: { after: null as string | null } };
+    const received: string[] = [];
+    const errors: unknown[] = [];
+    client.subscribe(payload, {
+      next: (r) => {
+        const id = (r.data as Json).equipmentStateChanged.eventId as string;
+        received.push(id);
+        // What the board does: graphql-ws re-sends this payload on reconnect, so it resumes after `id`.
+        payload.variables.after = id;
+      },
+      error: (e) => void errors.push(e),
+      complete: () => undefined,
+    });
+    await until(async () => (await subscriptionsActive(hub.gateway)) >= 1 && sockets.length === 1);
+    const closesBefore = await metricValue(hub.gateway, 'hub_subscription_slow_closes_total');
+    const first = sockets[0]!;
+    first.pause();
+    // ~30 MB of events: more than the socket buffers and the queue limit hold, however slowly the gateway reads them.
+    let sent = 0;
+    for (; sent < 2000; sent += 50) await flood(50);
+    await until(async () => (await metricValue(hub.gateway, 'hub_subscription_slow_closes_total')) > closesBefore, 60_000, 'the slow-consumer close');
+    first.resume();
+    // Published after the close: reach the client only through its own reconnect and resume.
+    await flood(20);
+    sent += 20;
+    await until(() => received.length >= sent || errors.length > 0, 60_000, `${sent} events (have ${received.length})`);
+    expect(errors).toEqual([]);
+    // Catching up through a large replay on a busy machine may lag (and be closed) again: every close is
+    // the retryable one, and the client came back by itself each time.
+    expect(closeCodes.every((c) => c === 1013) && closeCodes.length > 0, `close codes ${closeCodes.join(',')}`).toBe(true);
+    expect(connections).toBe(closeCodes.length + 1);
+    const stream = await redis.xrevrange(`${hub.config.cachePrefix}:events`, '+', '-', 'COUNT', sent);
+    expect(received).toEqual(stream.map(([id]) => id).reverse());
+    await client.dispose();
+  }, 150_000);
+
 });
 
 describe('Redis restart', () => {

@@ -20,9 +20,25 @@
   var rotateMs = Math.max(0, Number(params.get('rotate') || 15)) * 1000;
   /** How long a card that just changed stays highlighted. */
   var HIGHLIGHT_MS = 4000;
-  // The hub's token, once the gateway checks tokens: stored by whoever sets the board up.
-  var token = null;
-  try { token = localStorage.getItem('hub.token'); } catch (e) { token = null; }
+  var token = boardToken();
+
+  /**
+   * The board's bearer token (production mode refuses requests without one). Given once in the URL
+   * fragment, `/board?plant=1000#token=<JWT>` (a fragment never reaches a server, a proxy or a log), it is
+   * kept in this browser's localStorage under `hub.token` and removed from the address bar; later visits
+   * and reloads use the stored one. `#token=` with nothing after it forgets it.
+   */
+  function boardToken() {
+    var given = new URLSearchParams(location.hash.slice(1)).get('token');
+    if (given !== null) history.replaceState(null, '', location.pathname + location.search);
+    try {
+      if (given) localStorage.setItem('hub.token', given);
+      else if (given === '') localStorage.removeItem('hub.token');
+      return localStorage.getItem('hub.token');
+    } catch (e) {
+      return given || null;
+    }
+  }
 
   var ORDER_FIELDS = 'id status plannedStart plannedEnd dueStatus expectedEnd plannedQuantity unit producedQuantity scrapQuantity progress ' +
     'material { id description } excludedWorkOrders { reason workOrder { id } } ' +
@@ -203,7 +219,9 @@
         payload.variables.after = event.eventId;
         handle(kind, event);
       },
-      error: function () {
+      error: function (e) {
+        // graphql-ws does not retry a refused token (4401): a reload would not help either.
+        if (e && e.code === 4401) return setStatus('reconnecting', 'token refused: open the board with #token=<token>');
         // Lost connections are retried by graphql-ws itself; an error here is the server refusing the
         // subscription (e.g. a resume point older than the event retention). Only a fresh load is
         // consistent then: reload the page, which subscribes anew and reloads the orders.
