@@ -1,3 +1,5 @@
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -15,6 +17,7 @@ import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts'
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
 import { createGatewaySecurity } from './security/index.ts';
+import { createResponseCache } from './response-cache.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
 
@@ -37,6 +40,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const metrics = createMetrics('gateway');
   const urls = subgraphUrls(config);
   const security = createGatewaySecurity(config, log);
+  const responses = createResponseCache(config, { log, metrics, callerOf: security.callerOf });
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
     supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
@@ -56,13 +60,15 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       staleExtensionPlugin<GatewayContext>(),
       ...security.plugins,
       subscriptionsOverHttpPlugin(),
+      responses.plugin,
     ],
   });
   await apollo.start();
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     maxBodyBytes: security.maxBodyBytes,
-    context: async (req) => createGatewayContext(req, security.callerOf(req)),
+    context: async (req) => createGatewayContext(req, security.callerOf(req), responses.reportFor(req)),
+    around: (req, raw, search, execute) => responses.around(req, raw, search, execute),
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
@@ -122,6 +128,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await closeServer(server);
       await apollo.stop();
       await security.close();
+      await responses.close();
     },
   };
 }

@@ -3,6 +3,8 @@
  * point at real systems), both subgraphs and the gateway — then the URLs and a first query to paste.
  * Each piece also starts alone (`npm run start:<piece>`); this only wires them in order.
  */
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../lib/graphql-production.ts';
 import { demoTokens } from '../lib/auth/demo-tokens.ts';
 import { loadConfig } from '../lib/config.ts';
 import { runMain } from '../lib/main.ts';

@@ -1,3 +1,5 @@
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
@@ -21,7 +23,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const metrics = createMetrics('erp-subgraph');
   const client = createJsonClient({ system: 'erp', baseUrl: erpApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const backend = createCacheBackend(config, log);
-  const cache = createEntityCache(config, 'erp', backend, metrics);
+  const cache = createEntityCache(config, 'erp', backend, metrics, log);
   const source = createODataErpSource(client);
   return startSubgraphServer({
     name: 'erp',

@@ -1,3 +1,5 @@
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
@@ -54,7 +56,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const metrics = createMetrics('mes-subgraph');
   const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
   const backend = createCacheBackend(config, log);
-  const cache = createEntityCache(config, 'mes', backend, metrics);
+  const cache = createEntityCache(config, 'mes', backend, metrics, log);
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = new MappingHolder(
@@ -63,7 +65,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
     log,
   );
   log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
-  const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
+  const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics, log) };
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
