@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { StaleEntry } from '../lib/cache/stale.ts';
 import { ANONYMOUS, type Caller } from '../lib/auth/caller.ts';
+import type { AnswerReport } from './response-cache.ts';
 
 /** Per-request state at the gateway; made in one place, cheaply (no I/O). */
 export interface GatewayContext {
@@ -10,11 +11,14 @@ export interface GatewayContext {
   stale: { entries: StaleEntry[] };
   /** Who is asking, verified by the gateway guard (gateway/security/guard.ts). */
   caller: Caller;
+  /** What the answer reads, for the response cache and request coalescing (gateway/response-cache.ts). */
+  responseCache?: AnswerReport | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS): GatewayContext {
+export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS, responseCache?: AnswerReport): GatewayContext {
   const given = req.headers['x-request-id'];
-  return { requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(), caller, stale: { entries: [] } };
+  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return { requestId, caller, stale: { entries: [] }, responseCache };
 }

@@ -70,25 +70,33 @@ async function parseBody(
   req: IncomingMessage,
   maxBodyBytes: number,
   authorize?: (req: IncomingMessage, raw: Buffer) => void,
-): Promise<unknown> {
+): Promise<{ body: unknown; raw: Buffer }> {
   if (req.method !== 'POST') {
-    authorize?.(req, Buffer.alloc(0));
-    return undefined;
+    const raw = Buffer.alloc(0);
+    authorize?.(req, raw);
+    return { body: undefined, raw };
   }
   const raw = await readBody(req, maxBodyBytes);
   // Before parsing: an unsigned body is refused without spending a JSON parse on it.
   authorize?.(req, raw);
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.includes('application/json')) {
-    if (raw.length === 0) return {};
+    if (raw.length === 0) return { body: {}, raw };
     try {
-      return JSON.parse(raw.toString('utf8'));
+      return { body: JSON.parse(raw.toString('utf8')), raw };
     } catch {
       throw new BodyError(400, 'The request body is not valid JSON.');
     }
   }
   // Other content types go to Apollo as text: its CSRF prevention and content-type checks answer them.
-  return raw.toString('utf8');
+  return { body: raw.toString('utf8'), raw };
+}
+
+/** An answer Apollo made (or the gateway's response cache holds): status, headers and body. */
+export interface GraphQLAnswer {
+  status: number;
+  headers: [string, string][];
+  body: { kind: 'complete'; string: string } | { kind: 'chunked'; asyncIterator: AsyncIterableIterator<string> };
 }
 
 export interface GraphQLHandlerOptions<TContext extends BaseContext> {
@@ -100,6 +108,11 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
    * Apollo sees it; throws a coded GraphQLError whose `extensions.http.status` becomes the answer.
    */
   authorize?: (req: IncomingMessage, raw: Buffer) => void;
+  /**
+   * Wraps Apollo's execution of one request (the gateway's response cache and request coalescing):
+   * answers with a stored or shared answer, or calls `execute`.
+   */
+  around?: (req: IncomingMessage, raw: Buffer, search: string, execute: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
 }
 
 /** Serves one GraphQL HTTP request (POST, or GET for queries) through Apollo Server. */
@@ -107,8 +120,9 @@ export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQL
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
     let body: unknown;
+    let raw: Buffer;
     try {
-      body = await parseBody(req, limit, opts.authorize);
+      ({ body, raw } = await parseBody(req, limit, opts.authorize));
     } catch (e) {
       if (isCoded(e)) return sendCoded(res, e);
       const status = e instanceof BodyError ? e.status : 400;
@@ -118,13 +132,17 @@ export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQL
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
-    try {
+    const execute = async (): Promise<GraphQLAnswer> => {
       const result = await opts.server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: () => opts.context(req, body),
       });
+      return { status: result.status ?? 200, headers: [...result.headers], body: result.body };
+    };
+    try {
+      const result = await (opts.around ? opts.around(req, raw, search, execute) : execute());
       for (const [k, v] of result.headers) res.setHeader(k, v);
-      res.statusCode = result.status ?? 200;
+      res.statusCode = result.status;
       if (result.body.kind === 'complete') {
         res.end(result.body.string);
         return;

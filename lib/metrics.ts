@@ -15,6 +15,8 @@ export interface HubMetrics {
   graphqlDuration: Histogram<'operation'>;
   subscriptionsActive: Gauge;
   eventsPublished: Counter<'type'>;
+  /** The gateway's whole-response cache and request coalescing (gateway/response-cache.ts). */
+  responseCache: Counter<'outcome'>;
 }
 
 export function createMetrics(service: string): HubMetrics {
@@ -62,6 +64,12 @@ export function createMetrics(service: string): HubMetrics {
       name: 'hub_events_published_total',
       help: 'Hub events published, by type.',
       labelNames: ['type'],
+      registers: r,
+    }),
+    responseCache: new Counter({
+      name: 'hub_response_cache_total',
+      help: 'Gateway answers by how they were made: hit (stored answer), shared (an identical request in flight), executed, stored, refused (an invalidation came first).',
+      labelNames: ['outcome'],
       registers: r,
     }),
   };

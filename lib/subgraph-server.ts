@@ -7,6 +7,7 @@ import { createGraphQLHandler, sendJson } from './apollo-http.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from './apollo-plugins.ts';
 import { createAuditSink } from './audit.ts';
+import { cacheReportPlugin } from './cache/report-plugin.ts';
 import { applyAuthorization } from './auth/directives.ts';
 import { attachSecurity, requestSecurity } from './auth/request-security.ts';
 import { createSubgraphTrust } from './auth/subgraph-trust.ts';
@@ -59,6 +60,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       ...leanPlugins(),
       metricsPlugin<TContext>(opts.metrics),
       staleExtensionPlugin(),
+      cacheReportPlugin(),
       {
         // One audit line per request that touched a restricted field or ran a mutation.
         async requestDidStart() {
