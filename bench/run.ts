@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- <name>`: benchmarks print ratios measured side by side in one run (these machines
- * are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
+ * `npm run bench -- <name> [--quick] [--save]`: benchmarks print ratios measured side by side in one run
+ * (these machines are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
  */
 import { benchCache } from './cache.ts';
 import { benchThroughput } from './throughput.ts';
@@ -21,4 +21,4 @@ for (const name of names) {
   process.stdout.write(`== ${name} ==\n`);
   await bench();
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

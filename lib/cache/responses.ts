@@ -79,6 +79,8 @@ export const TOMBSTONE_TTL_S = 60;
 const DROP_SCRIPT = `
 local n = tonumber(ARGV[1])
 local g = redis.call('INCR', KEYS[1])
+-- Kept while drops happen; after a quiet day no tombstone is left to compare with, so a restart at 1 is safe.
+redis.call('EXPIRE', KEYS[1], 86400)
 local dropped = 0
 for i = 1, n do
   redis.call('SET', KEYS[n + 1 + i], g, 'EX', ARGV[2])
