@@ -3,15 +3,20 @@
  * (these machines are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
  */
 import { benchCache } from './cache.ts';
+import { benchInvalidation } from './invalidation.ts';
+import { benchScale } from './scale.ts';
 import { benchThroughput } from './throughput.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   cache: () => benchCache(),
   throughput: () => benchThroughput(),
+  invalidation: () => benchInvalidation(),
+  scale: () => benchScale(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : Object.keys(BENCHES);
+// Without a name: the throughput comparison (the other benches are asked for by name).
+const names = wanted.length ? wanted : ['throughput'];
 for (const name of names) {
   const bench = BENCHES[name];
   if (!bench) {

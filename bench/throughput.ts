@@ -58,7 +58,8 @@ export function throughputOptions(argv: string[] = process.argv, env: NodeJS.Pro
   };
 }
 
-function machine(): string {
+/** The machine and moment a result comes from: printed at the top of every saved result. */
+export function machine(): string {
   const cpus = os.cpus();
   let commit = 'unknown';
   try {
