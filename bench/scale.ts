@@ -10,10 +10,11 @@
  * The subscribers run in this process, the servers in their own (bench/processes.ts).
  */
 import http from 'node:http';
+import os from 'node:os';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { runLoad } from './load.ts';
-import { groupRssMiB, startBenchPlant } from './processes.ts';
+import { groupCpuSeconds, groupRssMiB, startBenchPlant } from './processes.ts';
 import { percentile } from './stats.ts';
 import { startTargets } from './targets.ts';
 import { machine } from './throughput.ts';
@@ -123,6 +124,7 @@ async function live(): Promise<void> {
     const emitted: number[] = [];
     let postErrors = 0;
     const start = performance.now();
+    const cpuAtStart = { gateway: groupCpuSeconds(hub.gateway), backend: groupCpuSeconds(hub.backend), clients: process.cpuUsage() };
     for (let n = 0; n < rate * seconds; n++) {
       const due = start + (n * 1000) / rate;
       const wait = due - performance.now();
@@ -146,6 +148,13 @@ async function live(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const drainSeconds = (performance.now() - start) / 1000 - sendSeconds;
+    const wall = (performance.now() - start) / 1000;
+    const clientsCpu = process.cpuUsage(cpuAtStart.clients);
+    const cpu = {
+      gateway: groupCpuSeconds(hub.gateway) - cpuAtStart.gateway,
+      backend: groupCpuSeconds(hub.backend) - cpuAtStart.backend,
+      clients: (clientsCpu.user + clientsCpu.system) / 1e6,
+    };
     const most = Math.max(expected(), emitted.length);
     const lost = received.reduce((a, m) => a + Math.max(0, most - m.size), 0);
     latencies.sort((a, b) => a - b);
@@ -155,6 +164,10 @@ async function live(): Promise<void> {
     );
     if (closes.size) say(`connections closed by the gateway: ${[...closes].map(([why, n]) => `${n} x ${why}`).join(', ')}`);
     say(`event-to-client latency (every 10th subscriber): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`);
+    say(
+      `CPU seconds over the ${wall.toFixed(0)} s: gateway ${cpu.gateway.toFixed(1)}, subgraphs + demo systems ${cpu.backend.toFixed(1)}, ` +
+        `the ${subscribers} subscribers (this process) ${cpu.clients.toFixed(1)}; load average now ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+    );
     say(`gateway RSS: ${rssBefore.toFixed(0)} MiB with ${subscribers} subscribers before the events, ${groupRssMiB(hub.gateway).toFixed(0)} MiB after`);
     agent.destroy();
   } finally {
