@@ -108,13 +108,14 @@ const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 function report(w: Workload, o: ThroughputOptions, rows: { t: Target; s: Summary }[]): string {
   const plain = rows.find((r) => r.t.key === 'plain')?.s.rps;
-  const head = ['target', 'req/s', 'min-max', plain ? 'x plain' : 'x first', 'p50 ms', 'p99 ms', 'gateway CPU ms/req', 'subgraphs+systems CPU ms/req', 'errors', 'wrong data'];
+  const head = ['target', 'req/s', 'min-max', plain !== undefined ? 'x plain' : 'x first', 'p50 ms', 'p99 ms', 'gateway CPU ms/req', 'subgraphs+systems CPU ms/req', 'errors', 'wrong data'];
   const base = plain ?? rows[0]?.s.rps ?? NaN;
+  const ratio = (x: number) => (base > 0 ? fmt(x / base, 2) : x > 0 ? 'inf' : 'n/a');
   const body = rows.map(({ t, s }) => [
     t.label,
     fmt(s.rps),
     `${fmt(s.rpsMin)}-${fmt(s.rpsMax)}`,
-    fmt(s.rps / base, 2),
+    ratio(s.rps),
     fmt(s.p50, 1),
     fmt(s.p99, 1),
     fmt(s.gatewayCpuMs, 2),
