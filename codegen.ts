@@ -47,7 +47,7 @@ export const targets: Target[] = [
       Discrepancy: './reconciliation/compare.ts#DiscrepancyRecord',
       DiscrepancyConnection: './reconciliation/compare.ts#DiscrepancyPage',
       MasterDataIssue: './reconciliation/master-data.ts#MasterDataIssueRecord',
-      Confirmation: './writes/model.ts#ConfirmationEntry',
+      Confirmation: './closed-loop/model.ts#ConfirmationEntry',
     },
   },
 ];

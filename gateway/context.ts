@@ -6,7 +6,10 @@ import type { AnswerReport } from './response-cache.ts';
 
 /** Per-request state at the gateway; made in one place, cheaply (no I/O). */
 export interface GatewayContext {
+  /** Made by the gateway for every request: unique, whatever the client sends. */
   requestId: string;
+  /** The client's own `x-request-id` (when well-formed), kept beside ours for correlation. */
+  clientRequestId?: string;
   /** What the subgraphs served from stale copies for this request (see gateway/subgraph-source.ts). */
   stale: { entries: StaleEntry[] };
   /** Who is asking, verified by the gateway guard (gateway/security/guard.ts). */
@@ -19,6 +22,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS, responseCache?: AnswerReport): GatewayContext {
   const given = req.headers['x-request-id'];
-  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  return { requestId, caller, stale: { entries: [] }, responseCache };
+  // The client's id is not ours to trust: two callers could send the same one, and the audit log
+  // would then tie their records together.
+  const clientRequestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : undefined;
+  return { requestId: randomUUID(), ...(clientRequestId ? { clientRequestId } : {}), caller, stale: { entries: [] }, responseCache };
 }

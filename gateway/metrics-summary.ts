@@ -3,9 +3,11 @@ import nodeFetch from 'node-fetch';
 /** The subgraph families the gateway's `/metrics` repeats, so one scrape shows the whole hub. */
 const SUMMARISED = ['hub_cache_hits_total', 'hub_cache_misses_total', 'hub_cache_stale_served_total', 'hub_upstream_requests_total'];
 
-async function scrape(url: string): Promise<string> {
+async function scrape(url: string, token: string | undefined): Promise<string> {
   try {
-    const res = await nodeFetch(url, { signal: AbortSignal.timeout(1000) as never });
+    // The subgraphs' /metrics asks for the same METRICS_TOKEN as the gateway's.
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await nodeFetch(url, { headers, signal: AbortSignal.timeout(1000) as never });
     return res.ok ? await res.text() : '';
   } catch {
     return '';
@@ -17,8 +19,8 @@ async function scrape(url: string): Promise<string> {
  * exposition, under the gateway's HELP/TYPE lines for the same families (a family may appear only once
  * in the text format). A subgraph that does not answer is simply left out.
  */
-export async function withSubgraphSummary(own: string, subgraphMetricsUrls: string[]): Promise<string> {
-  const texts = await Promise.all(subgraphMetricsUrls.map(scrape));
+export async function withSubgraphSummary(own: string, subgraphMetricsUrls: string[], token?: string): Promise<string> {
+  const texts = await Promise.all(subgraphMetricsUrls.map((u) => scrape(u, token)));
   const samples = new Map<string, string[]>(SUMMARISED.map((f) => [f, []]));
   for (const text of texts) {
     for (const line of text.split('\n')) {

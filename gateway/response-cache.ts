@@ -9,7 +9,7 @@ import { responseKeys, storeTagged, TOMBSTONE_TTL_S, widenTags, type CacheReport
 import type { HubConfig } from '../lib/config.ts';
 import type { Logger } from '../lib/log.ts';
 import type { HubMetrics } from '../lib/metrics.ts';
-import { createRedisClient } from '../lib/redis.ts';
+import { createRedisConnection } from '../lib/redis.ts';
 import type { GatewayContext } from './context.ts';
 
 /**
@@ -24,8 +24,15 @@ export class AnswerReport {
   maxAge = Infinity;
   operationName: string | null = null;
 
-  /** `ask`: what the subgraphs are asked to report (`tags` when the answer may be stored). */
-  constructor(readonly ask: 'tags' | 'flag', readonly startGeneration: number) {}
+  /**
+   * `ask`: what the subgraphs are asked to report (`tags` when the answer may be stored); `shareable`:
+   * the last identical request could be shared (no restricted field), so its subgraph fetches may be too.
+   */
+  constructor(
+    readonly ask: 'tags' | 'flag',
+    readonly startGeneration: number,
+    readonly shareable = false,
+  ) {}
 
   /** One subgraph answer's report; undefined (no report) makes the whole answer uncacheable. */
   add(r: CacheReport | undefined): void {
@@ -40,7 +47,7 @@ export class AnswerReport {
 
 export interface ResponseCache {
   /** The GraphQL handler's `around` hook: a stored answer, a shared in-flight one, or `execute`. */
-  around(req: IncomingMessage, raw: Buffer, search: string, execute: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer>;
+  around(req: IncomingMessage, body: unknown, search: string, execute: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer>;
   /** The report the request's context carries (undefined for requests the cache does not see). */
   reportFor(req: IncomingMessage): AnswerReport | undefined;
   plugin: ApolloServerPlugin<GatewayContext>;
@@ -52,7 +59,7 @@ export interface ResponseCache {
  * caller enters through its scopes and whether it is authenticated (what field authorization reads),
  * never its identity: callers with the same scopes share answers, callers with different ones never do.
  */
-function keyOf(req: IncomingMessage, raw: Buffer, search: string, caller: Caller): string {
+function keyOf(req: IncomingMessage, body: unknown, search: string, caller: Caller): string {
   const h = req.headers;
   const head = [
     req.method,
@@ -66,7 +73,10 @@ function keyOf(req: IncomingMessage, raw: Buffer, search: string, caller: Caller
     [...caller.scopes].sort().join(' '),
     search,
   ].join('\u0000');
-  return createHash('sha256').update(head).update('\u0000').update(raw).digest('base64url');
+  // The parsed body, printed again: the gate has already read and parsed it (a request that differs
+  // only in JSON whitespace shares the answer).
+  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
+  return createHash('sha256').update(head).update('\u0000').update(text).digest('base64url');
 }
 
 /** Stored as `<content-type>\n<operation name>\n<body>`: no JSON escaping of the body on either side. */
@@ -93,14 +103,15 @@ export function createResponseCache(config: HubConfig, deps: { log: Logger; metr
   const keys = responseKeys(config.cachePrefix);
   let redis: Redis | Cluster | undefined;
   if (settings.enabled && config.redisUrl) {
-    // Fail fast while Redis is away: the request is then executed, never held up by the cache.
-    redis = createRedisClient(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
+    // The `cache` use fails fast while Redis is away: the request is then executed, never held up.
+    const client = createRedisConnection(config.redisUrl, 'cache');
     let healthy = true;
-    redis.on('error', (e: Error) => {
+    client.on('error', (e: Error) => {
       if (healthy) log.warn('response cache unavailable; executing every request until Redis is back', { err: e.message });
       healthy = false;
     });
-    redis.on('ready', () => void (healthy = true));
+    client.on('ready', () => void (healthy = true));
+    redis = client;
   }
   log.info(redis ? 'response cache on (Redis)' : 'response cache off; identical concurrent requests still run once', {
     maxTtlSec: settings.maxTtlSec,
@@ -127,9 +138,9 @@ export function createResponseCache(config: HubConfig, deps: { log: Logger; metr
 
   return {
     reportFor: (req) => reports.get(req),
-    async around(req, raw, search, execute) {
+    async around(req, body, search, execute) {
       if (req.method !== 'POST' && req.method !== 'GET') return execute();
-      const key = keyOf(req, raw, search, deps.callerOf(req));
+      const key = keyOf(req, body, search, deps.callerOf(req));
       let generation: number | undefined;
       if (redis) {
         try {
@@ -152,7 +163,7 @@ export function createResponseCache(config: HubConfig, deps: { log: Logger; metr
           return shared;
         }
       }
-      const report = new AnswerReport(generation === undefined ? 'flag' : 'tags', generation ?? 0);
+      const report = new AnswerReport(generation === undefined ? 'flag' : 'tags', generation ?? 0, shareable.has(key));
       reports.set(req, report);
       const started = Date.now();
       const run = execute();

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { loadConfig, type HubConfig } from '../lib/config.ts';
+import { metricsAllowed } from '../lib/admin-auth.ts';
+import { loadConfig, subgraphUrl, type HubConfig } from '../lib/config.ts';
 import { createGraphQLHandler, sendJson } from '../lib/apollo-http.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from '../lib/apollo-plugins.ts';
 import { createLogger } from '../lib/log.ts';
@@ -16,6 +17,7 @@ import { serveBoard } from './board/serve.ts';
 import { serveExplorer, serveExplorerAsset, wantsExplorer } from './explorer.ts';
 import { withSubgraphSummary } from './metrics-summary.ts';
 import { checkSubgraphs } from './readiness.ts';
+import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createGatewaySecurity } from './security/index.ts';
 import { createResponseCache } from './response-cache.ts';
 import { SubgraphSource } from './subgraph-source.ts';
@@ -26,8 +28,8 @@ export const SUPERGRAPH_FILE = new URL('../schema/supergraph.graphql', import.me
 /** Where the gateway reaches each subgraph: the operator's URL, else localhost on the configured port. */
 export function subgraphUrls(config: HubConfig): Record<string, string> {
   return {
-    erp: config.erpSubgraphUrl ?? `http://127.0.0.1:${config.ports.erpSubgraph}/graphql`,
-    mes: config.mesSubgraphUrl ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    erp: subgraphUrl(config, 'erp'),
+    mes: subgraphUrl(config, 'mes'),
   };
 }
 
@@ -47,6 +49,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     buildService: ({ name, url }) => new SubgraphSource(urls[name] ?? url ?? '', security.signer),
   });
   const apiSchema = captureApiSchema(gateway);
+  const deliveryAudit = createDeliveryAudit(gateway, config, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...leanServerOptions,
@@ -68,19 +71,21 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     server: apollo,
     maxBodyBytes: security.maxBodyBytes,
     context: async (req) => createGatewayContext(req, security.callerOf(req), responses.reportFor(req)),
-    around: (req, raw, search, execute) => responses.around(req, raw, search, execute),
+    around: (req, body, search, execute) => responses.around(req, body, search, execute),
   });
 
   const server = createHttpServer(log, async (req, res, url) => {
-    if (await live.route(req, res, url)) return;
-    if (url.pathname === '/graphql') {
-      if (security.explorer && wantsExplorer(req)) return serveExplorer(res);
-      if (!(await security.admit(req, res))) {
-        // Refused before parsing (401/429): counted, though no operation name is known yet.
+    if (url.pathname === '/graphql' || url.pathname === '/graphql/stream') {
+      if (url.pathname === '/graphql' && security.explorer && wantsExplorer(req)) return serveExplorer(res);
+      // One gate for every HTTP transport (POST, GET, graphql-sse): token, rate limit, bounded body.
+      const admitted = await security.gate(req, res);
+      if (!admitted) {
+        // Refused before parsing (401/413/429): counted, though no operation name is known yet.
         metrics.graphqlRequests.inc({ operation: 'unparsed', outcome: 'rejected' });
         return;
       }
-      return graphql(req, res, url.search);
+      if (await live.route(req, res, url, admitted)) return;
+      return graphql(req, res, url.search, admitted);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: 'gateway' });
     if (url.pathname === '/ready') {
@@ -89,8 +94,10 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
     }
     if (url.pathname === '/metrics') {
+      if (!metricsAllowed(req, res, config.security.metricsToken)) return;
       const own = await metrics.registry.metrics();
-      const text = await withSubgraphSummary(own, Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics')));
+      const subgraphMetrics = Object.values(urls).map((u) => u.replace(/\/graphql$/, '/metrics'));
+      const text = await withSubgraphSummary(own, subgraphMetrics, config.security.metricsToken);
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }
@@ -116,6 +123,8 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
     log,
     metrics,
     authenticate: (authorization) => security.guard.authenticator.authenticateAuthorization(authorization),
+    limit: (subject) => security.guard.limit(subject),
+    audit: deliveryAudit,
   });
   const port = await listen(server, config.host, config.ports.gateway);
   const url = `http://${config.host}:${port}/graphql`;
@@ -128,6 +137,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await closeServer(server);
       await apollo.stop();
       await security.close();
+      await deliveryAudit.close();
       await responses.close();
     },
   };

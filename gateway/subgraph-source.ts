@@ -24,7 +24,7 @@ function envelopeOf(context: GatewayContext | undefined, operationName: string |
   const caller = context?.caller ?? ANONYMOUS;
   // The caller (and, for the audit log, the operation) rides along in the signed envelope.
   const env = {
-    header: encodeEnvelope({ caller, requestId: context?.requestId, operationName, queryHash }),
+    header: encodeEnvelope({ caller, requestId: context?.requestId, clientRequestId: context?.clientRequestId, operationName, queryHash }),
     identity: JSON.stringify([caller, operationName, queryHash]),
   };
   if (context) envelopes.set(context, env);
@@ -64,7 +64,9 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
 
     const query = request.query ?? '';
     let response: SubgraphHttpResponse;
-    if (this.dedupe && (query.startsWith('query') || query.startsWith('{'))) {
+    // Only for a request whose last identical run was shareable (no restricted field): a restricted read
+    // is audited once per client request, so its fetches are never merged with another's.
+    if (this.dedupe && context?.responseCache?.shareable && (query.startsWith('query') || query.startsWith('{'))) {
       const key = `${report ?? ''}\n${env.identity}\n${body}`;
       let shared = this.inflight.get(key);
       if (!shared) {

@@ -1,5 +1,5 @@
 import { createWriteStream, renameSync, statSync, type WriteStream } from 'node:fs';
-import { createRedisClient } from './redis.ts';
+import { createRedisConnection } from './redis.ts';
 import type { CallerEnvelope } from './auth/caller.ts';
 import type { SecurityConfig } from './config.ts';
 import type { Logger } from './log.ts';
@@ -16,6 +16,8 @@ export interface AuditRecord {
   type: 'audit';
   service: string;
   requestId: string | null;
+  /** The client's own `x-request-id`, when it sent one (never used as `requestId`). */
+  clientRequestId: string | null;
   who: string | null;
   roles: readonly string[];
   operation: string | null;
@@ -63,6 +65,7 @@ export class AuditTrail {
       type: 'audit',
       service,
       requestId: env.requestId ?? null,
+      clientRequestId: env.clientRequestId ?? null,
       who: env.caller.sub,
       roles: env.caller.roles,
       operation: env.operationName ?? null,
@@ -123,7 +126,7 @@ export function createAuditSink(
   stdout: (line: string) => void = (line) => process.stdout.write(line),
 ): AuditSink {
   const file = s.auditLog !== 'stdout' && s.auditLog !== 'off' ? rotatingFile(s.auditLog, s.auditMaxBytes, s.auditFiles) : undefined;
-  const client = redis.url ? createRedisClient(redis.url, { maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  const client = redis.url ? createRedisConnection(redis.url, 'audit') : undefined;
   client?.on('error', () => undefined); // reported per failed write below, not per reconnect attempt
   const key = `${redis.prefix}:audit`;
   let lastRedisWarning = 0;

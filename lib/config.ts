@@ -1,5 +1,6 @@
 import { ttls, type CacheConfig } from './config/cache.ts';
 import { bool, ConfigError, number, oneOf, port, url, type Env } from './config/env.ts';
+import { demoMesMqtt, loadMesFeedConfig, type MesFeedConfig } from './config/mqtt.ts';
 import { loadSecurityConfig, type SecurityConfig } from './config/security.ts';
 
 export { ConfigError } from './config/env.ts';
@@ -67,6 +68,10 @@ export interface EventsConfig {
   queueLimit: number;
   /** WebSocket ping interval of the gateway's graphql-ws server. */
   keepAliveMs: number;
+  /** Where the MES subgraph's bridge reads MES events (MES_EVENT_FEED and MES_MQTT_*). */
+  mesFeed: MesFeedConfig;
+  /** The demo MES also publishes its events to this broker topic (MES_MQTT_URL set). */
+  demoMqtt: { url: string; topic: string } | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -115,6 +120,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
       streamMaxLen: number(env, 'EVENT_STREAM_MAXLEN', 100_000, 100, 100_000_000),
       queueLimit: number(env, 'SUBSCRIPTION_QUEUE_LIMIT', 1000, 1, 1_000_000),
       keepAliveMs: number(env, 'WS_KEEPALIVE_MS', 12_000, 1000, 600_000),
+      mesFeed: loadMesFeedConfig(env, prefix),
+      demoMqtt: demoMesMqtt(env),
     },
     integrity: {
       toleranceAbs: number(env, 'RECONCILIATION_TOLERANCE', 0.001, 0, 1e9),
@@ -127,4 +134,19 @@ export function loadConfig(env: Env = process.env): HubConfig {
       relayMaxBackoffMs: number(env, 'RELAY_MAX_BACKOFF_MS', 2000, 10, 600_000),
     },
   };
+}
+
+/**
+ * The ERP / MES API the subgraphs call: the operator's `ERP_API_URL` / `MES_API_URL`, else the demo
+ * system on this machine at its configured port (what `npm start` runs when they are unset).
+ */
+export function systemApiUrl(config: HubConfig, system: 'erp' | 'mes'): string {
+  const set = system === 'erp' ? config.erpApiUrl : config.mesApiUrl;
+  return set ?? `http://127.0.0.1:${system === 'erp' ? config.ports.erpApi : config.ports.mesApi}`;
+}
+
+/** Where the gateway reaches a subgraph: `ERP_SUBGRAPH_URL` / `MES_SUBGRAPH_URL`, else this machine at its configured port. */
+export function subgraphUrl(config: HubConfig, system: 'erp' | 'mes'): string {
+  const set = system === 'erp' ? config.erpSubgraphUrl : config.mesSubgraphUrl;
+  return set ?? `http://127.0.0.1:${system === 'erp' ? config.ports.erpSubgraph : config.ports.mesSubgraph}/graphql`;
 }

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The stable `extensions.code` values clients may rely on (design.md, "Contracts"). */
+/** The stable `extensions.code` values clients may rely on (README, "The picture": the list of codes). */
 export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',

@@ -1,8 +1,10 @@
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.ts';
 
 /**
- * Structured JSON-lines logger. A disabled level costs one integer comparison: no string is built,
- * no object is serialised (logging must cost nothing on the hot path when it is off).
+ * Structured JSON-lines logs through pino (`{"level":"info","time":"<ISO>","name":...,"msg":...}` plus
+ * the fields). The hub's call shape is `log.info(msg, fields)`; a level that is off is a no-op function,
+ * so a disabled line builds no string and serialises no object.
  */
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -14,7 +16,11 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** Keys whose values never reach a log line, whatever a caller passes. */
+/**
+ * Keys whose values never reach a log line, whatever a caller passes. A pattern over key names rather
+ * than pino's `redact` paths: pino needs every path spelled out, and a caller's new `apiToken` field
+ * must be covered without anyone remembering to list it.
+ */
 const SECRET_KEYS = /authorization|token|secret|password|apikey|api_key|cookie/i;
 
 function redact(fields: Record<string, unknown>): Record<string, unknown> {
@@ -28,23 +34,31 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return out ?? fields;
 }
 
-export function createLogger(
-  name: string,
-  level: LogLevel = 'info',
-  base: Record<string, unknown> = {},
-  write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
-): Logger {
-  const min = RANK[level];
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < min) return;
-    const record = { time: new Date().toISOString(), level: lvl, name, msg, ...base, ...(fields && redact(fields)) };
-    write(JSON.stringify(record));
-  };
+const NOOP = (): void => undefined;
+
+function wrap(p: PinoLogger, min: number): Logger {
+  const at = (lvl: Exclude<LogLevel, 'silent'>) =>
+    RANK[lvl] < min ? NOOP : (msg: string, fields?: Record<string, unknown>) => p[lvl](fields ? redact(fields) : {}, msg);
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(name, level, { ...base, ...redact(fields) }, write),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => wrap(p.child(redact(fields)), min),
   };
+}
+
+/** A logger named after its process (`gateway`, `erp-subgraph`, ...), writing to stdout unless told otherwise. */
+export function createLogger(name: string, level: LogLevel = 'info', destination: DestinationStream = process.stdout): Logger {
+  const p = pino(
+    {
+      name,
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return wrap(p, RANK[level]);
 }

@@ -6,16 +6,34 @@ import type { DocumentNode } from 'graphql';
 import { createGraphQLHandler, sendJson } from './apollo-http.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from './apollo-plugins.ts';
+import { adminAllowed, metricsAllowed } from './admin-auth.ts';
 import { createAuditSink } from './audit.ts';
 import { cacheReportPlugin } from './cache/report-plugin.ts';
 import { applyAuthorization } from './auth/directives.ts';
 import { attachSecurity, requestSecurity } from './auth/request-security.ts';
 import { createSubgraphTrust } from './auth/subgraph-trust.ts';
-import { assertSecurityReady, type HubConfig } from './config.ts';
-import type { Logger } from './log.ts';
-import type { HubMetrics } from './metrics.ts';
+import { createCacheBackend, createEntityCache } from './cache/index.ts';
+import { assertSecurityReady, systemApiUrl, type HubConfig } from './config.ts';
+import type { SystemName } from './errors.ts';
+import { createJsonClient } from './http-client.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type HubMetrics } from './metrics.ts';
 
 export type { RunningServer } from './http-server.ts';
+
+/**
+ * What each subgraph starts from: its logger and metrics (named `<system>-subgraph`), one keep-alive
+ * client to its system's API, and its entity cache on the configured backend.
+ */
+export function subgraphFoundation(config: HubConfig, system: SystemName) {
+  const log = createLogger(`${system}-subgraph`, config.logLevel);
+  const apiUrl = systemApiUrl(config, system);
+  const metrics = createMetrics(`${system}-subgraph`);
+  const client = createJsonClient({ system, baseUrl: apiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
+  const backend = createCacheBackend(config, log);
+  const cache = createEntityCache(config, system, backend, metrics, log);
+  return { log, apiUrl, metrics, client, backend, cache };
+}
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean> | boolean;
 
@@ -29,8 +47,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   host: string;
   port: number;
   /** Signature checks, field scopes and the audit log (lib/auth, lib/audit.ts). */
-  config: Pick<HubConfig, 'security' | 'production' | 'redisUrl' | 'cachePrefix'>;
-  /** Extra HTTP routes (admin endpoints); answer true when handled. */
+  config: Pick<HubConfig, 'security' | 'production' | 'redisUrl' | 'cachePrefix' | 'adminToken'>;
+  /** Extra HTTP routes (admin endpoints under `/admin/`, behind ADMIN_TOKEN); answer true when handled. */
   routes?: Route[];
   /** Called on close, after the HTTP server stopped (connectors, caches). */
   onClose?: () => Promise<void> | void;
@@ -88,10 +106,17 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   const server = createHttpServer(opts.log, async (req, res, url) => {
     if (url.pathname === '/graphql') return graphql(req, res, url.search);
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
-    if (url.pathname === '/metrics') return serveMetrics(res, opts.metrics);
+    if (url.pathname === '/metrics') {
+      if (metricsAllowed(req, res, opts.config.security.metricsToken)) await serveMetrics(res, opts.metrics);
+      return;
+    }
+    if (url.pathname.startsWith('/admin/') && !adminAllowed(req, res, opts.config)) return;
     for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
     sendJson(res, 404, { error: 'not found' });
   });
+  if (opts.config.production && !opts.config.adminToken && opts.routes?.length) {
+    opts.log.warn('ADMIN_TOKEN is not set: the admin routes (/admin/...) are off in production mode');
+  }
   const port = await listen(server, opts.host, opts.port);
   const url = `http://${opts.host}:${port}/graphql`;
   opts.log.info('subgraph listening', { url });

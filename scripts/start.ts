@@ -28,12 +28,14 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+/** Until `url` answers 200 (`listening`: any HTTP answer, e.g. a demo system's admin route refusing without ADMIN_TOKEN). */
+async function waitFor(url: string, child: ChildProcess, listening = false, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited (${child.exitCode}) before answering`);
     try {
-      if ((await fetch(url)).ok) return;
+      const res = await fetch(url);
+      if (res.ok || listening) return;
     } catch {
       /* not up yet */
     }
@@ -95,11 +97,11 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   const waits: Promise<void>[] = [];
   if (!process.env.ERP_API_URL) {
-    waits.push(waitFor(`${env.ERP_API_URL}/admin/stats`, start('demo ERP', [here('../systems/erp/server.ts')])));
+    waits.push(waitFor(`${env.ERP_API_URL}/admin/stats`, start('demo ERP', [here('../systems/erp/server.ts')]), true));
     lines.push(`demo ERP (OData)      ${env.ERP_API_URL}/odata/ProductionOrders?$top=5`);
   }
   if (!process.env.MES_API_URL) {
-    waits.push(waitFor(`${env.MES_API_URL}/admin/stats`, start('demo MES', [here('../systems/mes/server.ts')])));
+    waits.push(waitFor(`${env.MES_API_URL}/admin/stats`, start('demo MES', [here('../systems/mes/server.ts')]), true));
     lines.push(`demo MES (REST)       ${env.MES_API_URL}/api/v1/job-orders?limit=5`);
   }
   await Promise.all(waits);

@@ -15,7 +15,6 @@ import type { ErpConfirmation, ErpData, ErpOperation, MesData, MesJobOrder, MesM
 
 export type * from './plant/types.ts';
 export { EQUIPMENT_STATES, ERP_STATUSES, JOB_STATUSES } from './plant/types.ts';
-export { seedFrom } from './plant/random.ts';
 export { bookConfirmation, lastOperation } from './plant/booking.ts';
 
 export interface PlantOptions {

@@ -1,26 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, getJson, gql, startHub, uniquePrefix, type Hub } from './support/hub.ts';
-import { hubReconciliation, keyOf, readPlant, unpad, type Json } from './support/raw-plant.ts';
+import { CONFIRM, confirmableJobs, confirmInput, planConfirmations, rng, type Planned } from './support/closed-loop.ts';
+import { admin, gql, startHub, uniquePrefix, type Hub } from './support/hub.ts';
+import { hubReconciliation, keyOf, readPlant, type Json } from './support/raw-plant.ts';
 
-const CONFIRM = 'mutation($input: ConfirmOperationInput!) { confirmOperation(input: $input) { id status } }';
 const TOTAL = 1000;
 const CONCURRENCY = 16;
-
-/** A seeded pseudo-random sequence, so a failing run can be repeated. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-interface Planned {
-  key: string;
-  workOrderId: string;
-  erpOrder: string;
-  sequence: number;
-  good: number;
-  scrap: number;
-}
 
 describe('closed loop under retries, an ERP outage and a subgraph restart', () => {
   let hub: Hub;
@@ -31,32 +15,9 @@ describe('closed loop under retries, an ERP outage and a subgraph restart', () =
 
   it('1,000 confirmations end with ERP totals equal to MES totals, none lost and none twice', async () => {
     const random = rng(2024);
-    const plant = await readPlant(hub.erpApi, hub.mesApi);
-    const faults: Json[] = await getJson(`${hub.mesApi}/admin/seeded-faults`);
-    const faulty = new Set(faults.flatMap((f) => [f.erpOrder, f.material].filter(Boolean)));
-    const rows = new Map(plant.mapping.map((r) => [r.mesCode, r]));
-    const orders = new Map(plant.orders.map((o) => [unpad(o.OrderNumber), o]));
-    const targets = plant.jobs.filter((j) => {
-      const o = orders.get(j.erpOrder);
-      return ['RUNNING', 'PLANNED'].includes(j.status) && o && ['RELEASED', 'PARTIALLY_CONFIRMED'].includes(o.Status)
-        && !faulty.has(j.erpOrder) && !faulty.has(unpad(o.Material)) && rows.get(j.materialCode)?.factor != null;
-    }).slice(0, 40);
-    expect(targets.length).toBe(40);
-
-    // Good quantities stay below what would complete an operation, so every confirmation is accepted.
-    const budget = new Map<string, number>();
-    for (const j of targets) {
-      for (const s of j.segments) budget.set(`${j.id}/${s.sequence}`, Math.floor((j.quantity - s.goodQuantity) * rows.get(j.materialCode).factor) - 1);
-    }
-    const planned: Planned[] = Array.from({ length: TOTAL }, (_, i) => {
-      const j = targets[Math.floor(random() * targets.length)];
-      const s = j.segments[Math.floor(random() * j.segments.length)];
-      const left = budget.get(`${j.id}/${s.sequence}`) ?? 0;
-      const good = Math.max(0, Math.min(left, Math.floor(random() * 4)));
-      budget.set(`${j.id}/${s.sequence}`, left - good);
-      const scrap = good === 0 ? 1 : Math.floor(random() * 2);
-      return { key: `load-${i}-${randomUUID()}`, workOrderId: j.id, erpOrder: j.erpOrder, sequence: s.sequence, good, scrap };
-    });
+    const t = await confirmableJobs(hub.erpApi, hub.mesApi, 40);
+    const { jobs: targets, rows } = t;
+    const planned = planConfirmations(t, TOTAL, random, 'load');
 
     // An operator's token: the writes are declared @requiresScopes(production:write).
     const writer = await hub.as(['operator']);
@@ -64,9 +25,7 @@ describe('closed loop under retries, an ERP outage and a subgraph restart', () =
     const statuses: Record<string, number> = {};
     let retries = 0;
     const once = async (p: Planned) => {
-      const res = await gql(hub.gateway, CONFIRM, {
-        input: { workOrderId: p.workOrderId, operationSequence: p.sequence, goodQuantity: p.good, scrapQuantity: p.scrap, idempotencyKey: p.key },
-      }, writer);
+      const res = await gql(hub.gateway, CONFIRM, confirmInput(p), writer);
       expect(res.body.errors, p.key).toBeUndefined();
       const c = res.body.data!.confirmOperation;
       const seen = ids.get(p.key);

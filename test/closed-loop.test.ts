@@ -67,19 +67,38 @@ describe('closed loop: release and confirmations', () => {
     expect((await getJson(`${hub.mesApi}/api/v1/job-orders?erpOrders=${unpad(order.OrderNumber)}`)).items).toEqual([]);
   });
 
+  /** A fresh CREATED order of `material` in the ERP (its admin API), so no refusal case depends on the seed. */
+  async function createdOrder(number: string, material: string): Promise<string> {
+    const template = plant.orders.find((o) => o.Status === 'CREATED');
+    const mat = await getJson(`${hub.erpApi}/odata/Materials('${material.padStart(18, '0')}')`);
+    const OrderNumber = number.padStart(12, '0');
+    const res = await fetch(`${hub.erpApi}/admin/records/ProductionOrders/${OrderNumber}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...template, OrderNumber, Material: mat.Material, Unit: mat.BaseUnit }),
+    });
+    expect(res.status).toBe(201);
+    return number;
+  }
+
   it('refuses to release what it cannot schedule, and changes nothing', async () => {
-    const unmapped = faults.find((f) => f.kind === 'UNMAPPED_MATERIAL');
-    const order = plant.orders.find((o) => o.Status === 'CREATED' && unpad(o.Material) === unmapped.material);
-    const cases: [string, string][] = [['9999998', 'no production order'], ['abc', 'not an ERP order number']];
-    if (order) cases.push([unpad(order.OrderNumber), 'no MES code']);
+    const material = (kind: string) => faults.find((f) => f.kind === kind).material as string;
+    const unmapped = await createdOrder('9000001', material('UNMAPPED_MATERIAL'));
+    const unconvertible = await createdOrder('9000002', material('UNIT_MISMATCH'));
+    const cases: [string, string][] = [
+      ['9999998', 'no production order'],
+      ['abc', 'not an ERP order number'],
+      [unmapped, 'no MES code'],
+      [unconvertible, 'No conversion from'],
+    ];
     for (const [id, text] of cases) {
       const res = await send(RELEASE, { id, key: `rel-${randomUUID()}` });
       expect(res.body.errors?.[0]?.extensions?.code, id).toBe('BAD_USER_INPUT');
       expect(res.body.errors?.[0]?.message, id).toContain(text);
     }
-    if (order) {
-      expect((await getJson(`${hub.erpApi}/odata/ProductionOrders('${order.OrderNumber}')`)).Status).toBe('CREATED');
-      expect((await getJson(`${hub.mesApi}/api/v1/job-orders?erpOrders=${unpad(order.OrderNumber)}`)).items).toEqual([]);
+    for (const id of [unmapped, unconvertible]) {
+      expect((await getJson(`${hub.erpApi}/odata/ProductionOrders('${id.padStart(12, '0')}')`)).Status).toBe('CREATED');
+      expect((await getJson(`${hub.mesApi}/api/v1/job-orders?erpOrders=${id}`)).items).toEqual([]);
     }
     const key = `rel-${randomUUID()}`;
     const first = plant.orders.find((o) => o.Status === 'RELEASED');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePlant } from '../systems/plant.ts';
 import { getJson, gql, post, startHub, uniquePrefix, type Hub } from './support/hub.ts';
+import { until } from './support/live.ts';
 import type { Json } from './support/raw-plant.ts';
 
 const QUERY = '{ masterDataIssues { kind mesCode erpMaterialId erpUnit mesUnit factor usage message material { id baseUnit } } }';
@@ -65,5 +66,29 @@ describe('master-data diagnostics', () => {
     // The last good mapping stays in use.
     const still: Json[] = (await gql(hub.gateway, QUERY)).body.data!.masterDataIssues;
     expect(still.map((i) => i.kind)).toContain('FACTOR_CONFLICT');
+  });
+});
+
+describe('MAPPING_RELOAD_SECONDS', () => {
+  let hub: Hub;
+  let file: string;
+  const rows: Json[] = generatePlant({ seed: 42, scale: 1 }).mes.mapping;
+  /** The export as Excel writes it in a European locale: BOM, `;`, decimal comma, quoted, CRLF. */
+  const excel = (items: Json[]) => '\uFEFF' + ['erpMaterial;mesCode;erpUnit;mesUnit;factor', ...items.map((r) =>
+    [r.erpMaterial, `"${r.mesCode}"`, r.erpUnit, r.mesUnit, r.factor === null ? '' : String(r.factor).replace('.', ',')].join(';'))].join('\r\n');
+  beforeAll(async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'hub-mapping-')), 'mapping.csv');
+    writeFileSync(file, excel(rows));
+    hub = await startHub({ env: { MAPPING_SOURCE: file, MAPPING_RELOAD_SECONDS: '1', CACHE_PREFIX: uniquePrefix('int') } });
+  });
+  afterAll(() => hub?.close());
+
+  it('re-reads the mapping source (a spreadsheet CSV) by itself, with no reload call', async () => {
+    const grams = rows.find((r) => r.mesUnit === 'g' && r.factor === 0.001);
+    const kinds = async () => ((await gql(hub.gateway, QUERY)).body.data!.masterDataIssues as Json[]).map((i) => `${i.kind}:${i.mesCode}`);
+    // Read as written: the seeded plant's own issues only, so every row and factor came through.
+    expect((await kinds()).filter((k) => !k.startsWith('MES_CODE_UNMAPPED') && !k.startsWith('ERP_MATERIAL_UNMAPPED') && !k.startsWith('UNIT_MISMATCH'))).toEqual([]);
+    writeFileSync(file, excel([...rows.filter((r) => r !== grams), { ...grams, factor: 1 }]));
+    await until(async () => (await kinds()).includes(`FACTOR_CONFLICT:${grams.mesCode}`), 10_000, 'the timed reload');
   });
 });

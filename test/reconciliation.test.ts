@@ -157,3 +157,23 @@ describe('reconciliation on a plant the hub has never seen (DEMO_SEED 7)', () =>
     }
   });
 });
+
+describe('RECONCILIATION_TOLERANCE_RATIO', () => {
+  let hub: Hub;
+  const RATIO = 0.04;
+  beforeAll(async () => {
+    hub = await startHub({ env: { CACHE_PREFIX: uniquePrefix('int'), UPSTREAM_TIMEOUT_MS: '10000', RECONCILIATION_TOLERANCE_RATIO: String(RATIO) } });
+  });
+  afterAll(() => hub?.close());
+
+  it('drops drifts within the share of the planned quantity, keeps the larger ones', async () => {
+    const plant = await readPlant(hub.erpApi, hub.mesApi);
+    const drifts = (keys: string[]) => keys.filter((k) => k.startsWith('QUANTITY_DRIFT') || k.startsWith('SCRAP_DRIFT'));
+    const strict = drifts(independentReconciliation(plant));
+    const tolerant = drifts(independentReconciliation(plant, 0.001, RATIO));
+    // The seeded drifts (1-8 % of planned) fall on both sides of 4 %, so the setting is seen to act.
+    expect(tolerant.length).toBeGreaterThan(0);
+    expect(tolerant.length).toBeLessThan(strict.length);
+    expect(drifts((await hubReconciliation(hub.gateway, gql)).map(keyOf)).sort()).toEqual(tolerant);
+  });
+});

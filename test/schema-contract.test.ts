@@ -20,7 +20,7 @@ describe('schema contract', () => {
     expect(() => execFileSync('npx', ['tsx', 'codegen.ts', '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 
-  it("the gateway serves design.md's query fields, arguments and types", async () => {
+  it('the gateway serves the documented query fields, arguments and types', async () => {
     const res = await gql(
       hub.gateway,
       `{ __schema { queryType { fields { name args { name type { kind name ofType { kind name ofType { name } } } defaultValue } } } }

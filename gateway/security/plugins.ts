@@ -3,6 +3,7 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefi
 import type { QueryLimits } from '../../lib/config.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import { operationShape } from '../../lib/limits/complexity.ts';
+import { checkVariables } from '../../lib/limits/variables.ts';
 import type { GatewayContext } from '../context.ts';
 
 const tooComplex = (limit: string, max: number, actual: number) =>
@@ -22,6 +23,11 @@ export function exceededLimit(
   limits: QueryLimits,
 ): GraphQLError | undefined {
   const shape = operationShape(schema, document, operation, variables, limits);
+  if (shape.fragmentCycle) {
+    return new GraphQLError(`Cannot spread fragment "${shape.fragmentCycle}" within itself.`, {
+      extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+    });
+  }
   if (shape.depth > limits.maxDepth) return tooComplex('depth', limits.maxDepth, shape.depth);
   if (shape.aliases > limits.maxAliases) return tooComplex('aliases', limits.maxAliases, shape.aliases);
   if (shape.rootFields > limits.maxRootFields) return tooComplex('rootFields', limits.maxRootFields, shape.rootFields);
@@ -30,11 +36,37 @@ export function exceededLimit(
 }
 
 /**
- * Depth, alias, root-field and cost limits, checked once the operation is parsed, validated and
+ * Everything the gate checks about one chosen operation, for every transport: the variables (bounded
+ * shape, then coercion with at most `maxErrors` errors), then depth, aliases, root fields and cost.
+ * The first problems found, or an empty list.
+ */
+export function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: unknown,
+  limits: QueryLimits,
+  hideSuggestions: boolean,
+): GraphQLError[] {
+  const invalid = checkVariables(schema, operation, variables, limits, hideSuggestions);
+  if (invalid.length) return invalid;
+  const exceeded = exceededLimit(schema, document, operation, (variables ?? undefined) as Record<string, unknown> | undefined, limits);
+  return exceeded ? [exceeded] : [];
+}
+
+/** One error for HTTP (Apollo lets a plugin hook throw one): the first, saying how many there were. */
+function oneError(errors: GraphQLError[]): GraphQLError {
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length > 2 ? 's' : ''} not shown)` : '';
+  return new GraphQLError(first.message + more, { extensions: { ...first.extensions, http: { status: 400 } } });
+}
+
+/**
+ * Variables, depth, alias, root-field and cost limits, checked once the operation is parsed, validated and
  * chosen, before the gateway plans or runs anything. An operation that cannot be chosen, or whose root
  * type the graph lacks, is refused here too (400), before the planner would fail on it.
  */
-export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
+export function limitsPlugin(limits: QueryLimits, hideSuggestions: boolean): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -52,8 +84,8 @@ export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayCon
               extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
             });
           }
-          const exceeded = exceededLimit(schema, document, operation, request.variables, limits);
-          if (exceeded) throw exceeded;
+          const problems = checkOperation(schema, document, operation, request.variables, limits, hideSuggestions);
+          if (problems.length) throw oneError(problems);
         },
       };
     },

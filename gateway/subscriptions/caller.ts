@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
 import type { Caller } from '../../lib/auth/caller.ts';
 import type { GatewayContext } from '../context.ts';
 
@@ -12,6 +13,14 @@ export type SubscriptionCaller = Caller;
 
 /** The gateway's token check (lib/auth/jwt.ts): throws a coded UNAUTHENTICATED GraphQLError. */
 export type Authenticate = (authorization: unknown) => Promise<Caller>;
+
+/** The gateway's rate limit for one operation of `subject`: the RATE_LIMITED error, or undefined. */
+export type Limit = (subject: string) => Promise<GraphQLError | undefined>;
+
+/** Whether the caller's token has expired (a caller without `expiresAt` never does). */
+export function expired(caller: Caller, now = Date.now()): boolean {
+  return caller.expiresAt !== undefined && caller.expiresAt <= now;
+}
 
 /** The caller of a graphql-ws connection (its `connection_init` payload) or an SSE request (its headers). */
 export function contextFromConnectionParams(

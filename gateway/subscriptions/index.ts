@@ -7,8 +7,10 @@ import { createEventBus } from '../../lib/events/bus.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
+import type { DeliveryAudit } from '../security/delivery-audit.ts';
+import type { Admitted } from '../security/gate.ts';
 import { createSubscriptionService } from './service.ts';
-import type { Authenticate } from './caller.ts';
+import type { Authenticate, Limit } from './caller.ts';
 import { createSseHandler, wantsEventStream } from './sse.ts';
 import { attachWebSocket } from './ws.ts';
 
@@ -44,8 +46,11 @@ export function subscriptionsOverHttpPlugin<T extends GatewayContext>(): ApolloS
 }
 
 export interface Live {
-  /** Serves the HTTP requests that belong to subscriptions (graphql-sse); answers true when it did. */
-  route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+  /**
+   * Serves the HTTP requests that belong to subscriptions (graphql-sse); answers true when it did.
+   * `admitted` is what the gateway's gate established (caller, body read within the limit).
+   */
+  route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, admitted: Admitted): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,10 @@ export async function startLive(opts: {
   metrics: HubMetrics;
   /** The gateway's token check, shared with HTTP requests. */
   authenticate: Authenticate;
+  /** The gateway's rate limit, shared with HTTP requests (one counter per subject). */
+  limit: Limit;
+  /** Audit of restricted fields delivered to each subscriber. */
+  audit?: DeliveryAudit;
 }): Promise<Live> {
   const bus = await createEventBus(opts.config, opts.log, { listen: true });
   if (bus.kind === 'memory') opts.log.info('event bus in memory: subscriptions see events of this process only (set REDIS_URL to share)');
@@ -70,14 +79,17 @@ export async function startLive(opts: {
     metrics: opts.metrics,
     queueLimit: opts.config.events.queueLimit,
     limits: opts.config.security.limits,
+    hideSuggestions: !opts.config.security.allowIntrospection,
+    limit: opts.limit,
+    ...(opts.audit ? { audit: opts.audit } : {}),
   });
-  const sse = createSseHandler(live, opts.log, opts.authenticate);
+  const sse = createSseHandler(live, opts.log);
   const ws = attachWebSocket(opts.server, live, { log: opts.log, keepAliveMs: opts.config.events.keepAliveMs, authenticate: opts.authenticate });
   return {
-    async route(req, res, url) {
+    async route(req, res, url, admitted) {
       const stream = url.pathname === '/graphql/stream' || (url.pathname === '/graphql' && wantsEventStream(req));
       if (!stream) return false;
-      await sse(req, res);
+      await sse(req, res, admitted);
       return true;
     },
     async close() {

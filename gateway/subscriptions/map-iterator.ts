@@ -1,6 +1,8 @@
 /**
  * An async iterator whose items go through an async `map`, with a `return()` that reaches the source at
- * once and an `onEnd` called exactly once however the iteration ends.
+ * once and an `onEnd` called exactly once however the iteration ends. Not @graphql-tools/utils'
+ * `mapAsyncIterator`: it skips `onEnd` when the source or `map` throws (a replay failing while Redis is
+ * away), and `onEnd` here keeps the `hub_subscriptions_active` gauge right.
  */
 export function mapIterator<T, U>(
   source: AsyncIterator<T>,

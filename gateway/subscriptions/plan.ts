@@ -4,6 +4,8 @@ import {
   visit,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
 } from 'graphql';
@@ -39,14 +41,15 @@ const ENTITY_FIELDS: Record<string, { query: string; variable: string; id: (e: H
 const TOTALS_FIELDS = new Set(['producedQuantity', 'progress']);
 
 export function planFederatedQuery(
-  eventType: string,
+  schema: GraphQLSchema,
+  eventType: GraphQLObjectType,
   fieldNodes: readonly FieldNode[],
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variableValues: Record<string, unknown>,
 ): FederatedPlan {
   const sets = fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
-  const fields = collectFields(eventType, sets, fragments, variableValues);
+  const fields = collectFields(schema, eventType, sets, fragments, variableValues);
   const roots: string[] = [];
   const selections: SelectionNode[] = [];
   const idVars = new Map<string, (e: HubEvent) => string | null>();

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLResolveInfo } from 'graphql';
 import type { HubEvent } from '../../lib/events/types.ts';
+import { stripLeadingZeros } from '../../lib/ids.ts';
 import { TOTALS_KEY } from './plan.ts';
 
 /**
@@ -95,7 +96,7 @@ export const SUBSCRIPTION_FIELDS: Record<string, { eventType: string; matches: (
     eventType: 'ProductionProgressEvent',
     matches: (e, id, plant) =>
       (e.type === 'ProductionProgress' || e.type === 'WorkOrderStatusChanged') &&
-      (id === undefined || e.productionOrderId === id.replace(/^0+(?=\d)/, '')) &&
+      (id === undefined || e.productionOrderId === stripLeadingZeros(id)) &&
       (plant === undefined || e.plant === plant),
   },
   equipmentStateChanged: {

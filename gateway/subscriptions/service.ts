@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import {
   GraphQLError,
@@ -20,12 +21,15 @@ import { Counter } from 'prom-client';
 import type { EventBus } from '../../lib/events/bus.ts';
 import { isEventId } from '../../lib/events/ids.ts';
 import type { QueryLimits } from '../../lib/config.ts';
-import { exceededLimit } from '../security/plugins.ts';
+import type { DeliveryAudit } from '../security/delivery-audit.ts';
+import { checkOperation } from '../security/plugins.ts';
+import { withoutSuggestions } from '../../lib/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
-import { gatewayContextFor, scopeKey, type SubscriptionCaller } from './caller.ts';
+import { expired, gatewayContextFor, scopeKey, type Limit, type SubscriptionCaller } from './caller.ts';
+import { TOKEN_EXPIRED, tokenExpired, untilExpiry } from './expiry.ts';
 import { SubscriptionEvents, type ConnectionBudget } from './event-stream.ts';
 import { mapIterator } from './map-iterator.ts';
 import { OPERATION_NAME, planFederatedQuery } from './plan.ts';
@@ -42,7 +46,13 @@ import { SharedResults } from './shared-results.ts';
  */
 export interface SubscriptionContext {
   caller: SubscriptionCaller;
+  /** The rate-limit subject (`sub:...` or `ip:...`), shared with HTTP requests. */
+  subject: string;
   budget: ConnectionBudget;
+  /** Open subscriptions of this connection (a WebSocket, or one SSE request). */
+  connection: { subscriptions: number };
+  /** True when the gate already counted this operation against the rate limit (SSE requests). */
+  counted?: boolean;
 }
 
 export interface OperationRequest {
@@ -70,10 +80,16 @@ export interface SubscriptionServiceOptions {
   metrics: HubMetrics;
   queueLimit: number;
   limits: QueryLimits;
+  /** Introspection is off: "Did you mean ...?" is stripped from messages. */
+  hideSuggestions: boolean;
+  /** The gateway's rate limit, one counter per subject for every transport. */
+  limit: Limit;
+  /** One audit record per subscriber and event that carries a restricted field. */
+  audit?: DeliveryAudit;
 }
 
-const coded = (message: string, code: string, from?: GraphQLError) =>
-  new GraphQLError(message, { nodes: from?.nodes, extensions: { code } });
+const coded = (message: string, code: string, from?: GraphQLError, extensions: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { nodes: from?.nodes, extensions: { code, ...extensions } });
 
 export function createSubscriptionService(opts: SubscriptionServiceOptions): SubscriptionService {
   // Our own copy of the API schema (built once at start) carries the subscription resolvers; the
@@ -101,20 +117,51 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     return { data: res.body.singleResult.data, errors: res.body.singleResult.errors ?? [] };
   }
 
+  /** Open subscriptions per subject in this gateway, for MAX_SUBSCRIPTIONS_PER_SUBJECT. */
+  const perSubject = new Map<string, number>();
+  const { maxSubscriptionsPerConnection, maxSubscriptionsPerSubject } = opts.limits;
+  /** Takes a subscription slot of the connection and the subject, or throws RATE_LIMITED; returns its release. */
+  const takeSlot = (ctx: SubscriptionContext): (() => void) => {
+    const held = perSubject.get(ctx.subject) ?? 0;
+    if (ctx.connection.subscriptions >= maxSubscriptionsPerConnection) {
+      throw coded(`At most ${maxSubscriptionsPerConnection} subscriptions may be open on one connection.`, ErrorCode.RATE_LIMITED, undefined, { limit: 'subscriptionsPerConnection' });
+    }
+    if (maxSubscriptionsPerSubject > 0 && held >= maxSubscriptionsPerSubject) {
+      throw coded(`At most ${maxSubscriptionsPerSubject} subscriptions may be open per caller.`, ErrorCode.RATE_LIMITED, undefined, { limit: 'subscriptionsPerSubject' });
+    }
+    ctx.connection.subscriptions++;
+    perSubject.set(ctx.subject, held + 1);
+    return () => {
+      ctx.connection.subscriptions--;
+      const left = (perSubject.get(ctx.subject) ?? 1) - 1;
+      if (left > 0) perSubject.set(ctx.subject, left);
+      else perSubject.delete(ctx.subject);
+    };
+  };
+
   const subscriptionType = schema.getSubscriptionType()!;
   for (const [name, field] of Object.entries(SUBSCRIPTION_FIELDS)) {
     const def = subscriptionType.getFields()[name]!;
-    def.resolve = (payload: EventPayload) => payload;
+    const eventType = schema.getType(field.eventType) as GraphQLObjectType;
+    def.resolve = (payload: EventPayload | typeof TOKEN_EXPIRED) => {
+      if (payload === TOKEN_EXPIRED) throw tokenExpired();
+      return payload;
+    };
     def.subscribe = (_root, args: { id?: string | null; plant?: string | null; after?: string | null }, ctx: SubscriptionContext, info) => {
-      const plan = planFederatedQuery(field.eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
+      const release = takeSlot(ctx);
+      const plan = planFederatedQuery(schema, eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
       const id = args.id ?? undefined;
       const plant = args.plant ?? undefined;
       const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined);
       const scopes = scopeKey(ctx.caller);
+      const audited = opts.audit?.fieldsOf(schema, plan.query);
+      const requestId = randomUUID();
+      const operationName = info.operation.name?.value ?? null;
       opts.metrics.subscriptionsActive.inc();
       return mapIterator(
-        events,
-        async (event): Promise<EventPayload> => {
+        untilExpiry(events, ctx.caller.expiresAt),
+        async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => {
+          if (event === TOKEN_EXPIRED) return event;
           if (!plan.query) return { event, fed: NO_FED };
           const query = plan.query;
           const fed = await shared.get(`${event.id}\n${scopes}\n${plan.key}`, () =>
@@ -123,9 +170,16 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
               return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
             }),
           );
+          if (audited?.size) {
+            const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
+            opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
+          }
           return { event, fed };
         },
-        () => opts.metrics.subscriptionsActive.dec(),
+        () => {
+          release();
+          opts.metrics.subscriptionsActive.dec();
+        },
       );
     };
   }
@@ -143,7 +197,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     const fragments = Object.fromEntries(
       document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((d) => [d.name.value, d]),
     );
-    for (const nodes of collectFields(subscriptionType.name, [op.selectionSet], fragments, vars.coerced).values()) {
+    for (const nodes of collectFields(schema, subscriptionType, [op.selectionSet], fragments, vars.coerced).values()) {
       const def = subscriptionType.getFields()[nodes[0]!.name.value];
       if (!def) continue;
       const args = getArgumentValues(def, nodes[0]!, vars.coerced) as { after?: unknown };
@@ -166,21 +220,29 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   return {
     async prepare(req, ctx) {
       if (typeof req.query !== 'string' || req.query === '') return [coded('No query was sent.', ErrorCode.BAD_USER_INPUT)];
+      // A connection outlives its token no longer than the token itself (the transports also end it).
+      if (expired(ctx.caller)) return [tokenExpired()];
+      if (!ctx.counted) {
+        const limited = await opts.limit(ctx.subject);
+        if (limited) return [coded(limited.message, ErrorCode.RATE_LIMITED, undefined, { retryAfterSeconds: limited.extensions.retryAfterSeconds })];
+      }
+      const hide = (message: string) => (opts.hideSuggestions ? withoutSuggestions(message) : message);
       let document: DocumentNode;
       try {
-        document = parse(req.query);
+        document = parse(req.query, { maxTokens: opts.limits.maxTokens });
       } catch (e) {
         return [coded((e as Error).message, ErrorCode.GRAPHQL_PARSE_FAILED, e as GraphQLError)];
       }
-      const invalid = validate(schema, document);
-      if (invalid.length > 0) return invalid.map((e) => coded(e.message, ErrorCode.GRAPHQL_VALIDATION_FAILED, e));
+      const invalid = validate(schema, document, undefined, { maxErrors: opts.limits.maxErrors });
+      if (invalid.length > 0) return invalid.map((e) => coded(hide(e.message), ErrorCode.GRAPHQL_VALIDATION_FAILED, e));
       const operation = getOperationAST(document, req.operationName ?? undefined);
       if (!operation) {
         return [coded('The operation to run could not be determined (name it with operationName).', ErrorCode.BAD_USER_INPUT)];
       }
-      // The same depth, alias and cost limits as HTTP operations: a subscription is re-run per event.
-      const exceeded = exceededLimit(schema, document, operation, req.variables ?? undefined, opts.limits);
-      if (exceeded) return [exceeded];
+      // The same variables bounds and depth, alias and cost limits as HTTP operations (a subscription
+      // is re-run per event).
+      const problems = checkOperation(schema, document, operation, req.variables ?? undefined, opts.limits, opts.hideSuggestions);
+      if (problems.length) return problems;
       const argErrors = await checkArguments(document, req);
       if (argErrors.length > 0) return argErrors;
       return {

@@ -9,6 +9,8 @@ export interface Caller {
   /** Effective scopes: the token's `scope` claim plus the scopes of its roles (`*` = all). */
   scopes: readonly string[];
   anonymous: boolean;
+  /** When the caller's token expires (ms since the epoch); long-lived connections end then. */
+  expiresAt?: number;
 }
 
 export const ANONYMOUS: Caller = Object.freeze({ sub: null, roles: [], scopes: [], anonymous: true });
@@ -25,7 +27,8 @@ export function effectiveScopes(
   roleScopes: Record<string, readonly string[]>,
 ): string[] {
   const out = new Set<string>();
-  for (const r of roles) for (const s of roleScopes[r] ?? []) out.add(s);
+  // Own properties only: a role named "constructor" or "__proto__" must not reach Object.prototype.
+  for (const r of roles) if (Object.hasOwn(roleScopes, r)) for (const s of roleScopes[r] ?? []) out.add(s);
   for (const s of (scopeClaim ?? '').split(' ')) if (s && s !== '*') out.add(s);
   return [...out];
 }
@@ -37,6 +40,8 @@ export function effectiveScopes(
 export interface CallerEnvelope {
   caller: Caller;
   requestId?: string | undefined;
+  /** The client's `x-request-id`, as sent (the gateway makes `requestId` itself). */
+  clientRequestId?: string | undefined;
   operationName?: string | null | undefined;
   queryHash?: string | undefined;
 }
@@ -57,6 +62,7 @@ export function decodeEnvelope(value: string | undefined): CallerEnvelope {
     return {
       caller: { sub, roles: strings(c.roles), scopes: strings(c.scopes), anonymous: sub === null },
       requestId: typeof raw.requestId === 'string' ? raw.requestId : undefined,
+      clientRequestId: typeof raw.clientRequestId === 'string' ? raw.clientRequestId : undefined,
       operationName: typeof raw.operationName === 'string' ? raw.operationName : null,
       queryHash: typeof raw.queryHash === 'string' ? raw.queryHash : undefined,
     };

@@ -1,12 +1,13 @@
 import {
   defaultFieldResolver,
+  getNamedType,
+  isObjectType,
   valueFromASTUntyped,
   type ConstDirectiveNode,
   type GraphQLFieldResolver,
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { isObjectTypeLike, named } from '../schema-types.ts';
 import { hasScope, type Caller } from './caller.ts';
 import { forbidden } from './errors.ts';
 import { requestSecurity } from './request-security.ts';
@@ -82,10 +83,10 @@ function auditIds(source: unknown, args: Record<string, unknown>): string[] {
 export function guardedFields(schema: GraphQLSchema): Map<string, Requirement[]> {
   const out = new Map<string, Requirement[]>();
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectTypeLike(type) || type.name.startsWith('__')) continue;
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const typeReqs = requirementsOf(type);
     for (const field of Object.values(type.getFields())) {
-      const returned = named(field.type) as GraphQLNamedType & DirectiveHolder & ExtensionHolder;
+      const returned = getNamedType(field.type) as GraphQLNamedType & DirectiveHolder & ExtensionHolder;
       const reqs = [...requirementsOf(field), ...typeReqs, ...requirementsOf(returned)];
       if (reqs.length) out.set(`${type.name}.${field.name}`, reqs);
     }
@@ -101,7 +102,7 @@ export function applyAuthorization(schema: GraphQLSchema): GraphQLSchema {
   const guarded = guardedFields(schema);
   const mutationType = schema.getMutationType();
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectTypeLike(type) || type.name.startsWith('__')) continue;
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const isMutation = type === mutationType;
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;

@@ -80,7 +80,14 @@ export function createAuthenticator(s: SecurityConfig): Authenticator {
   const toCaller = (p: JWTPayload): Caller => {
     const roles = Array.isArray(p.roles) ? p.roles.filter((r): r is string => typeof r === 'string') : [];
     const scope = typeof p.scope === 'string' ? p.scope : undefined;
-    return { sub: p.sub ?? 'unknown', roles, scopes: effectiveScopes(roles, scope, s.roleScopes), anonymous: false };
+    return {
+      sub: p.sub ?? 'unknown',
+      roles,
+      scopes: effectiveScopes(roles, scope, s.roleScopes),
+      anonymous: false,
+      // The same tolerance jwtVerify grants, so a reconnect inside it is not accepted and then cut at once.
+      ...(typeof p.exp === 'number' ? { expiresAt: (p.exp + CLOCK_TOLERANCE_S) * 1000 } : {}),
+    };
   };
 
   const authenticate = async (token: string | undefined): Promise<Caller> => {

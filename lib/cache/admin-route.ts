@@ -1,29 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
 import { readBody, sendJson } from '../apollo-http.ts';
-import type { HubConfig } from '../config.ts';
 import type { Route } from '../subgraph-server.ts';
 import type { EntityCache } from './entity-cache.ts';
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
 
 /**
  * `POST /admin/cache/purge` on a subgraph, body `{ "type"?: "order", "id"?: "1000045", "stale"?: true }`:
  * drops the fresh entries (and with `stale` the stale copies too) of one key, one type, or the whole system (ERP records have no events; this is how an
- * operator makes a change visible before its TTL). Needs `Authorization: Bearer <ADMIN_TOKEN>` when
- * ADMIN_TOKEN is set; without it the route is open in demo mode and off in production.
+ * operator makes a change visible before its TTL). The subgraph server checks ADMIN_TOKEN in front of
+ * every `/admin/` route (lib/admin-auth.ts).
  */
-export function cachePurgeRoute(cache: EntityCache, config: HubConfig): Route {
+export function cachePurgeRoute(cache: EntityCache): Route {
   return async (req, res, url) => {
     if (url.pathname !== '/admin/cache/purge') return false;
-    if (!config.adminToken && config.production) return false;
-    if (config.adminToken && !tokenMatches(req.headers.authorization, config.adminToken)) {
-      sendJson(res, 401, { error: 'admin token required' });
-      return true;
-    }
     if (req.method !== 'POST') {
       sendJson(res, 405, { error: 'use POST' });
       return true;

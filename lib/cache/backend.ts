@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import { createRedisClient } from '../redis.ts';
+import { createRedisConnection } from '../redis.ts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.ts';
 
@@ -57,13 +57,8 @@ export function createMemoryBackend(maxEntries = 100_000): CacheBackend {
 }
 
 export function createRedisBackend(url: string, log: Logger): CacheBackend {
-  const client = createRedisClient(url, {
-    // Fail fast while Redis is away instead of queueing commands behind a dead connection: the
-    // caller falls back to the system of record at once.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 500,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+  // The `cache` policy fails fast while Redis is away: the caller falls back to the system of record at once.
+  const client = createRedisConnection(url, 'cache', {
     // Auto-pipelining groups the single GETs a cluster needs per node into one round trip.
     enableAutoPipelining: url.startsWith('redis+cluster://'),
   });
@@ -92,7 +87,8 @@ export function createRedisBackend(url: string, log: Logger): CacheBackend {
         ? Promise.resolve([])
         : soft(
             keys.map(() => null),
-            // A cluster spreads keys over slots; MGET must not cross them.
+            // A cluster spreads keys over slots; MGET must not cross them. The GETs go out together
+            // (concurrently, not one round trip after another).
             () => (cluster ? Promise.all(keys.map((k) => client.get(k))) : (client as Redis).mget(...keys)),
           ),
     mset: (entries, index) =>

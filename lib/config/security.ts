@@ -3,7 +3,7 @@ import { bool, ConfigError, number, oneOf, type Env } from './env.ts';
 
 // Security settings (README, "Security"): tokens, gateway-to-subgraph trust, limits, audit.
 
-/** Scopes granted by each role when `ROLE_SCOPES` is not set (design.md, "Contracts"). `*` = every scope. */
+/** Scopes granted by each role when `ROLE_SCOPES` is not set (README, "Security"). `*` = every scope. */
 export const DEFAULT_ROLE_SCOPES: Readonly<Record<string, readonly string[]>> = {
   finance: ['finance:read'],
   engineer: ['engineering:read'],
@@ -26,6 +26,18 @@ export interface QueryLimits {
   /** Requests per client per window; 0 = no rate limit. */
   rateLimit: number;
   rateWindowSeconds: number;
+  /** Values (object keys + list items, counted through every level) one request's variables may hold. */
+  maxVariableNodes: number;
+  /** Nesting of objects and lists in the variables. */
+  maxVariableDepth: number;
+  /** Validation and variable-coercion errors reported before the rest of the request is given up. */
+  maxErrors: number;
+  /** Lexical tokens one document may have (graphql's parser stops past it). */
+  maxTokens: number;
+  /** Open subscriptions one WebSocket connection (or SSE request) may hold. */
+  maxSubscriptionsPerConnection: number;
+  /** Open subscriptions one subject (token `sub`, else client address) may hold per gateway; 0 = no cap. */
+  maxSubscriptionsPerSubject: number;
 }
 
 export interface SecurityConfig {
@@ -54,6 +66,8 @@ export interface SecurityConfig {
   auditMaxBytes: number;
   auditFiles: number;
   auditStreamMaxLen: number;
+  /** Bearer token `/metrics` requires (gateway and subgraphs); unset = open. */
+  metricsToken: string | undefined;
 }
 
 function roleScopes(env: Env): Record<string, readonly string[]> {
@@ -68,7 +82,8 @@ function roleScopes(env: Env): Record<string, readonly string[]> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('ROLE_SCOPES must be a JSON object of role -> array of scopes');
   }
-  const out: Record<string, readonly string[]> = {};
+  // No prototype: a role named "__proto__" stays a role, it cannot replace the object's prototype.
+  const out: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
   for (const [role, scopes] of Object.entries(parsed)) {
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && /^[\w:.*-]{1,64}$/.test(s))) {
       throw new ConfigError(`ROLE_SCOPES["${role}"] must be an array of scope names`);
@@ -117,6 +132,13 @@ export function loadSecurityConfig(env: Env, production: boolean): SecurityConfi
       // Benchmarks drive one client far past any sane per-client budget; production gets a default.
       rateLimit: number(env, 'RATE_LIMIT', production ? 1200 : 0, 0, 1e9),
       rateWindowSeconds: number(env, 'RATE_LIMIT_WINDOW_S', 60, 1, 86_400),
+      maxVariableNodes: number(env, 'MAX_VARIABLE_VALUES', 10_000, 1, 1e7),
+      maxVariableDepth: number(env, 'MAX_VARIABLE_DEPTH', 12, 1, 1000),
+      maxErrors: number(env, 'MAX_ERRORS', 20, 1, 1000),
+      maxTokens: number(env, 'MAX_QUERY_TOKENS', 10_000, 100, 1e7),
+      maxSubscriptionsPerConnection: number(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 1e6),
+      // Demo mode serves a wall of boards (1,000 connections) from one address without tokens.
+      maxSubscriptionsPerSubject: number(env, 'MAX_SUBSCRIPTIONS_PER_SUBJECT', production ? 200 : 0, 0, 1e7),
     },
     allowIntrospection: bool(env, 'ALLOW_INTROSPECTION', !production),
     persistedQueriesManifest: env.PERSISTED_QUERIES_MANIFEST || undefined,
@@ -125,6 +147,7 @@ export function loadSecurityConfig(env: Env, production: boolean): SecurityConfi
     auditMaxBytes: number(env, 'AUDIT_LOG_MAX_BYTES', 10 * 1024 * 1024, 1024, 1e12),
     auditFiles: number(env, 'AUDIT_LOG_FILES', 5, 1, 1000),
     auditStreamMaxLen: number(env, 'AUDIT_STREAM_MAXLEN', 100_000, 100, 1e9),
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
 }
 

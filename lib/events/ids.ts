@@ -1,3 +1,5 @@
+import { stripLeadingZeros } from '../ids.ts';
+
 /**
  * Hub event ids are Redis stream ids, `<milliseconds>-<sequence>`; the in-memory bus makes the same
  * shape so that a client's `after` means the same thing whichever bus runs.
@@ -18,7 +20,7 @@ export function compareEventIds(a: string, b: string): number {
 }
 
 function cmp(x: string, y: string): number {
-  const a = x.replace(/^0+(?=\d)/, '');
-  const b = y.replace(/^0+(?=\d)/, '');
+  const a = stripLeadingZeros(x);
+  const b = stripLeadingZeros(y);
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

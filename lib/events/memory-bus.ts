@@ -1,6 +1,6 @@
-import { Fanout, type EventBus } from './bus.ts';
+import { Fanout } from './fanout.ts';
 import { compareEventIds } from './ids.ts';
-import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
+import type { EventBus, FeedPosition, HubEvent, HubEventInput } from './types.ts';
 
 /**
  * The in-memory bus (no `REDIS_URL`): the same contract as the Redis Stream, for the servers of one

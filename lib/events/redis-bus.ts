@@ -1,16 +1,16 @@
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from '../redis.ts';
+import { createRedisConnection, defineScript } from '../redis.ts';
 import type { Logger } from '../log.ts';
-import { Fanout, type EventBus } from './bus.ts';
+import { Fanout } from './fanout.ts';
 import { compareEventIds } from './ids.ts';
-import type { FeedPosition, HubEvent, HubEventInput } from './types.ts';
+import type { EventBus, FeedPosition, HubEvent, HubEventInput } from './types.ts';
 
 /**
  * The event bus on a Redis Stream `<prefix>:events`. Entries hold `type` and `data` (the event as
  * JSON); the entry id is the hub event id. The stream is capped with `MAXLEN ~ maxLen` on every append,
  * so it keeps roughly the newest `maxLen` events (Redis trims whole nodes, so a little more): that is
  * how far back a subscriber can resume with `after`. Feed positions live beside it in
- * `<prefix>:events:<feed>-position`.
+ * `{<prefix>:events}:<feed>-position` (the braces put both in one Redis Cluster slot).
  */
 export interface RedisBusOptions {
   url: string;
@@ -55,9 +55,9 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
   // The hash tag puts the position key in the stream's slot: the compare-and-append script touches
   // both, and a Redis Cluster runs a script only on keys of one slot.
   const positionKey = (feed: string) => `{${stream}}:${feed}-position`;
-  const redis = createRedisClient(opts.url, { lazyConnect: false, enableAutoPipelining: true });
+  const redis = createRedisConnection(opts.url, 'events', { enableAutoPipelining: true });
   redis.on('error', (e: Error) => opts.log.warn('redis error (event bus)', { err: e.message }));
-  redis.defineCommand('hubPublish', { numberOfKeys: 2, lua: PUBLISH });
+  const hubPublish = defineScript(redis, 'hubPublish', 2, PUBLISH);
   const fanout = new Fanout(opts.log);
   let closed = false;
   let reader: Redis | Cluster | undefined;
@@ -70,7 +70,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
 
   if (opts.listen) {
     // A blocking XREAD holds its connection: the reader gets its own, the publisher and replays keep theirs.
-    const r = redis.duplicate();
+    const r = createRedisConnection(opts.url, 'event-reader');
     reader = r;
     r.on('error', (e: Error) => opts.log.warn('redis error (event reader)', { err: e.message }));
     // Read from the newest entry at start, then always from the last one delivered: a Redis restart or
@@ -107,7 +107,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
   return {
     kind: 'redis',
     async publish(event: HubEventInput | null, at: FeedPosition): Promise<HubEvent | null> {
-      const id = (await (redis as unknown as { hubPublish: (...a: (string | number)[]) => Promise<string | null> }).hubPublish(
+      const id = (await hubPublish(
         stream,
         positionKey(at.feed),
         at.position,

@@ -70,3 +70,35 @@ export interface FeedPosition {
   feed: string;
   position: number;
 }
+
+/**
+ * The hub's event bus: one interface, two implementations. With `REDIS_URL` it is a Redis Stream
+ * (`<CACHE_PREFIX>:events`), shared by every process; without, an in-memory log shared by the servers of
+ * one process (`npm start`). The MES subgraph's bridge publishes; the gateway replays and listens.
+ */
+export interface EventBus {
+  readonly kind: 'redis' | 'memory';
+  /**
+   * Appends `event` and moves the feed position to `at.position`, atomically, unless the stored position
+   * is already there or past it (compare-and-append: a retried publish, or a second bridge reading the
+   * same feed, never appends an MES event twice). `event` null only moves the position (an MES event the
+   * hub does not publish). Answers the appended event (with its stream id), or null.
+   */
+  publish(event: HubEventInput | null, at: FeedPosition): Promise<HubEvent | null>;
+  /** The stored position of a feed; undefined when it has none yet. */
+  position(feed: string): Promise<number | undefined>;
+  /** Sets a feed's position unconditionally (the feed restarted its ids, or a first start at its head). */
+  resetPosition(at: FeedPosition): Promise<void>;
+  /** Kept events with an id after `after`, oldest first, at most `limit`. */
+  replay(after: string, limit: number): Promise<HubEvent[]>;
+  /** The id of the newest kept event, or undefined when the stream is empty. */
+  lastId(): Promise<string | undefined>;
+  /** True when events after `after` were trimmed away (retention): a resume from there would miss some. */
+  lost(after: string): Promise<boolean>;
+  /**
+   * Live events from now on, in stream order. One reader per process (an `XREAD BLOCK` loop for Redis)
+   * fans out in memory, however many listeners. Only on a bus made with `listen: true`.
+   */
+  subscribe(listener: (e: HubEvent) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,4 +1,4 @@
-import { createRedisClient } from '../redis.ts';
+import { createRedisConnection } from '../redis.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -28,7 +28,7 @@ export function createRateLimiter(o: RateLimitOptions): RateLimiter {
   });
 
   if (o.redisUrl) {
-    const redis = createRedisClient(o.redisUrl, { maxRetriesPerRequest: 1 });
+    const redis = createRedisConnection(o.redisUrl, 'limits');
     redis.on('error', () => undefined); // surfaced per failed hit below, not per reconnect attempt
     let lastWarning = 0;
     return {

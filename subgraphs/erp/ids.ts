@@ -3,13 +3,15 @@
  * characters; the MES and the graph use them without zeros. Every id is normalised once, at the edge,
  * so that `000001000045` and `1000045` are the same order everywhere (cache keys included).
  */
+import { stripLeadingZeros } from '../../lib/ids.ts';
+
 const DIGITS = /^\d+$/;
 
 /** The hub's form of an ERP order number, or undefined when it cannot be one (no upstream call needed). */
 export function normaliseOrderId(id: string): string | undefined {
   const s = id.trim();
   if (!DIGITS.test(s) || s.length > 12) return undefined;
-  return s.replace(/^0+(?=\d)/, '');
+  return stripLeadingZeros(s);
 }
 
 export function erpOrderKey(id: string): string {
@@ -20,7 +22,7 @@ export function erpOrderKey(id: string): string {
 export function normaliseMaterialId(id: string): string | undefined {
   const s = id.trim();
   if (s.length === 0 || s.length > 40 || !/^[A-Za-z0-9_.\-/]+$/.test(s)) return undefined;
-  if (DIGITS.test(s)) return s.length > 18 ? undefined : s.replace(/^0+(?=\d)/, '');
+  if (DIGITS.test(s)) return s.length > 18 ? undefined : stripLeadingZeros(s);
   return s.toUpperCase();
 }
 

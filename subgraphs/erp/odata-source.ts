@@ -1,3 +1,4 @@
+import { text as str } from '../../lib/fields.ts';
 import type { JsonClient } from '../../lib/http-client.ts';
 import { canonicalUnit } from '../../lib/units.ts';
 import { erpMaterialKey, erpOrderKey, normaliseMaterialId, normaliseOrderId } from './ids.ts';
@@ -39,7 +40,6 @@ export function odataString(value: string): string {
  */
 const IN_CHUNK = 100;
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v));
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 const opSeq = (v: unknown): number => Number.parseInt(str(v), 10) || 0;
 const orderId = (v: unknown): string => normaliseOrderId(str(v)) ?? str(v);

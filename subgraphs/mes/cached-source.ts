@@ -6,6 +6,8 @@ export function cachedMesSource(inner: MesSource, cache: EntityCache, stale?: St
   return {
     jobOrdersByIds: cachedEntities(cache, 'job', (ids) => inner.jobOrdersByIds(ids), (j) => j.id, stale),
     jobOrdersByErpOrders: cachedGroups(cache, 'jobsByOrder', (ids) => inner.jobOrdersByErpOrders(ids), (j) => j.erpOrder, stale),
+    // Bulk reads for the plant-wide reconciliation go to the MES: a cached list would join stale rows.
+    allJobOrders: (site) => inner.allJobOrders(site),
     equipmentByIds: cachedEntities(cache, 'equipment', (ids) => inner.equipmentByIds(ids), (e) => e.id, stale),
     equipmentList: (site) => cache.list('equipmentList', site ?? '*', () => inner.equipmentList(site), stale),
     lotsByIds: cachedEntities(cache, 'lot', (ids) => inner.lotsByIds(ids), (l) => l.id, stale),

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { createStaleCollector, type EntityCache, type StaleCollector } from '../../lib/cache/index.ts';
 import { entityLoader, groupLoader } from '../../lib/loaders.ts';
-import type { IntegrityServices } from './integrity-services.ts';
+import type { IntegrityServices } from './closed-loop/services.ts';
 import { cachedMesSource } from './cached-source.ts';
 import type { MaterialMapping } from './mapping.ts';
 import type { MesEquipment, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';

@@ -18,7 +18,7 @@ import type {
   DiscrepancyPage,
 } from "./reconciliation/compare.ts";
 import type { MasterDataIssueRecord } from "./reconciliation/master-data.ts";
-import type { ConfirmationEntry } from "./writes/model.ts";
+import type { ConfirmationEntry } from "./closed-loop/model.ts";
 import type { MesContext } from "./context.ts";
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -1,4 +1,5 @@
 import type { EntityCache } from '../../lib/cache/index.ts';
+import { optionalText } from '../../lib/fields.ts';
 
 /** The fields of a MES feed event that say what it changed (systems/README.md, "Types and data"). */
 export interface MesChange {
@@ -6,14 +7,12 @@ export interface MesChange {
   [field: string]: unknown;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
 /**
  * Drops exactly the cached entries a MES event changes. Called by the event bridge before the event is
  * published, so no subscriber can be told of a change and then read the old value.
  */
 export async function invalidateForMesEvent(cache: EntityCache, raw: MesChange): Promise<void> {
-  const ev = { type: raw.type, jobOrderId: str(raw.jobOrderId), erpOrder: str(raw.erpOrder), equipmentId: str(raw.equipmentId) };
+  const ev = { type: raw.type, jobOrderId: optionalText(raw.jobOrderId), erpOrder: optionalText(raw.erpOrder), equipmentId: optionalText(raw.equipmentId) };
   const work: Promise<unknown>[] = [];
   if (ev.type.startsWith('operation.') || ev.type === 'joborder.status') {
     if (ev.jobOrderId) work.push(cache.invalidate('job', [ev.jobOrderId]));

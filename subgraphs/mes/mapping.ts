@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { parse as parseCsvText } from 'csv-parse/sync';
 import { canonicalUnit, unitFactor } from '../../lib/units.ts';
+import { stripLeadingZeros } from '../../lib/ids.ts';
 import type { MappingRow } from './source.ts';
 
 /**
@@ -88,21 +90,35 @@ export class MaterialMapping {
   }
 }
 
+const CSV_COLUMNS = ['erpMaterial', 'mesCode', 'erpUnit', 'mesUnit', 'factor'];
+
+/**
+ * A spreadsheet's CSV export, as Excel writes it in any locale: `,` between fields, or `;` where the
+ * comma is the decimal separator (then `0,001` is a factor too); quoted fields; a BOM; CRLF lines.
+ * The separator is told by the header line.
+ */
 function parseCsv(text: string): MappingRow[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
-  const col = (name: string) => header.indexOf(name);
-  const idx = { erp: col('erpMaterial'), mes: col('mesCode'), eu: col('erpUnit'), mu: col('mesUnit'), f: col('factor') };
-  if (Object.values(idx).some((i) => i < 0)) throw new Error('mapping CSV needs erpMaterial,mesCode,erpUnit,mesUnit,factor');
-  return lines.map((line) => {
-    const c = line.split(',').map((v) => v.trim());
-    const f = c[idx.f] ?? '';
+  const header = text.slice(0, text.search(/\r?\n|$/));
+  const delimiter = header.includes(';') && !header.includes(',') ? ';' : ',';
+  const records = parseCsvText(text, {
+    bom: true,
+    delimiter,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    columns: (names: string[]) => {
+      if (CSV_COLUMNS.some((c) => !names.includes(c))) throw new Error(`mapping CSV needs ${CSV_COLUMNS.join(',')}`);
+      return names;
+    },
+  }) as Record<string, string | undefined>[];
+  return records.map((r) => {
+    const f = r.factor ?? '';
     return {
-      erpMaterial: c[idx.erp] ?? '',
-      mesCode: c[idx.mes] ?? '',
-      erpUnit: c[idx.eu] ?? '',
-      mesUnit: c[idx.mu] ?? '',
-      factor: f === '' || f.toLowerCase() === 'null' ? null : Number(f),
+      erpMaterial: r.erpMaterial ?? '',
+      mesCode: r.mesCode ?? '',
+      erpUnit: r.erpUnit ?? '',
+      mesUnit: r.mesUnit ?? '',
+      factor: f === '' || f.toLowerCase() === 'null' ? null : Number(delimiter === ';' ? f.replace(',', '.') : f),
     };
   });
 }
@@ -111,7 +127,7 @@ function validate(rows: MappingRow[]): MappingRow[] {
   for (const [i, r] of rows.entries()) {
     if (!r.erpMaterial || !r.mesCode || !r.erpUnit || !r.mesUnit) throw new Error(`mapping row ${i + 1} is incomplete`);
     if (r.factor !== null && !(Number.isFinite(r.factor) && r.factor > 0)) throw new Error(`mapping row ${i + 1} has a bad factor`);
-    r.erpMaterial = r.erpMaterial.replace(/^0+(?=\d)/, '');
+    r.erpMaterial = stripLeadingZeros(r.erpMaterial);
   }
   return rows;
 }

@@ -34,6 +34,7 @@ export function createRestMesSource(client: JsonClient): MesSource {
   return {
     jobOrdersByIds: (ids) => byKeys<MesJobOrder>('job-orders', 'ids', ids),
     jobOrdersByErpOrders: (ids) => byKeys<MesJobOrder>('job-orders', 'erpOrders', ids),
+    allJobOrders: (site) => list<MesJobOrder>('job-orders', site ? { site } : {}),
     equipmentByIds: (ids) => byKeys<MesEquipment>('equipment', 'ids', ids),
     equipmentList: (site) => list<MesEquipment>('equipment', site ? { site } : {}),
     lotsByIds: (ids) => byKeys<MesLot>('material-lots', 'ids', ids),

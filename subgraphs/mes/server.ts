@@ -2,19 +2,17 @@
 import '../../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { createCacheBackend, createEntityCache } from '../../lib/cache/index.ts';
+import { createEntityCache } from '../../lib/cache/index.ts';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
 import { createEventBus } from '../../lib/events/bus.ts';
-import { createJsonClient } from '../../lib/http-client.ts';
-import { createLogger } from '../../lib/log.ts';
 import { isMain, runMain } from '../../lib/main.ts';
-import { createMetrics } from '../../lib/metrics.ts';
-import { startSubgraphServer, type RunningServer } from '../../lib/subgraph-server.ts';
+import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
 import { createMesContext } from './context.ts';
 import { createIntegrity, integrityResolvers, MappingHolder, mergeResolvers } from './integrity.ts';
 import { startEventBridge, type BridgeOptions } from './events/bridge.ts';
-import { createSseMesFeed } from './events/feed.ts';
+import { createMqttMesFeed } from './events/mqtt-feed.ts';
+import { createSseMesFeed } from './events/sse-feed.ts';
 import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
@@ -51,12 +49,7 @@ const BRIDGE_WAIT_MS = 5000;
  * its event bridge (MES event feed -> hub event bus).
  */
 export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOptions = {}): Promise<RunningServer> {
-  const log = createLogger('mes-subgraph', config.logLevel);
-  const mesApiUrl = config.mesApiUrl ?? `http://127.0.0.1:${config.ports.mesApi}`;
-  const metrics = createMetrics('mes-subgraph');
-  const client = createJsonClient({ system: 'mes', baseUrl: mesApiUrl, timeoutMs: config.upstreamTimeoutMs, metrics });
-  const backend = createCacheBackend(config, log);
-  const cache = createEntityCache(config, 'mes', backend, metrics, log);
+  const { log, apiUrl: mesApiUrl, metrics, client, backend, cache } = subgraphFoundation(config, 'mes');
   const source = createRestMesSource(client);
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = new MappingHolder(
@@ -69,7 +62,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   const bus = await createEventBus(config, log);
   const bridge = startEventBridge({
-    feed: createSseMesFeed(mesApiUrl, client),
+    feed: config.events.mesFeed.kind === 'mqtt' ? createMqttMesFeed({ ...config.events.mesFeed.mqtt, log }) : createSseMesFeed(mesApiUrl, client),
     normalizer: createNormalizer(source, () => mapping.current),
     bus,
     log,
@@ -86,7 +79,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
     typeDefs,
     resolvers: mergeResolvers(resolvers, integrityResolvers),
     context: async () => createMesContext(source, mapping.current, integrity.services, cache),
-    routes: [cachePurgeRoute(cache, config), ...integrity.routes],
+    routes: [cachePurgeRoute(cache), ...integrity.routes],
     metrics,
     log,
     host: config.host,

@@ -38,6 +38,8 @@ export interface MesJobOrder {
   plannedStart: string | null;
   plannedEnd: string | null;
   segments: MesSegment[];
+  /** Who scheduled it: `<ERP order>/<part>` for work orders the hub released (absent for others). */
+  externalReference?: string;
 }
 
 export interface MesEquipment {
@@ -86,6 +88,8 @@ export interface MappingRow {
 export interface MesSource {
   jobOrdersByIds(ids: readonly string[]): Promise<MesJobOrder[]>;
   jobOrdersByErpOrders(erpOrderIds: readonly string[]): Promise<MesJobOrder[]>;
+  /** Every job order of a site (or of all): a plant-wide join cannot ask by order number, or it would never see an orphan. */
+  allJobOrders(site?: string): Promise<MesJobOrder[]>;
   equipmentByIds(ids: readonly string[]): Promise<MesEquipment[]>;
   equipmentList(site?: string): Promise<MesEquipment[]>;
   lotsByIds(ids: readonly string[]): Promise<MesLot[]>;

@@ -9,9 +9,17 @@ export interface FaultSettings {
   errorRate: number;
   /** Every API call answers 503, and live event streams are dropped. */
   down: boolean;
+  /** Share of writes (API calls other than GET) that are carried out and then get no answer: the connection is cut. */
+  dropAfterCommit: number;
+  /** Share of writes that are carried out and then answered 500, as if they had failed. */
+  failAfterCommit: number;
 }
 
-const NONE: FaultSettings = { latencyMs: 0, errorRate: 0, down: false };
+/** What happens to a write's answer after the write is done. */
+export type AfterCommit = 'drop' | 'fail' | undefined;
+
+const NONE: FaultSettings = { latencyMs: 0, errorRate: 0, down: false, dropAfterCommit: 0, failAfterCommit: 0 };
+const RATES = ['errorRate', 'dropAfterCommit', 'failAfterCommit'] as const;
 const MAX_LATENCY_MS = 120_000;
 
 /** Injected trouble for tests and demos: the hub must survive a slow, flaky or absent system. */
@@ -32,14 +40,14 @@ export class FaultInjector {
       if (key === 'latencyMs') {
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_LATENCY_MS) throw new HttpError(400, `latencyMs must be a number in 0..${MAX_LATENCY_MS}`);
         next.latencyMs = value;
-      } else if (key === 'errorRate') {
-        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new HttpError(400, 'errorRate must be a number in 0..1');
-        next.errorRate = value;
+      } else if ((RATES as readonly string[]).includes(key)) {
+        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new HttpError(400, `${key} must be a number in 0..1`);
+        next[key as (typeof RATES)[number]] = value;
       } else if (key === 'down') {
         if (typeof value !== 'boolean') throw new HttpError(400, 'down must be a boolean');
         next.down = value;
       } else {
-        throw new HttpError(400, `unknown fault setting '${key}' (latencyMs, errorRate, down)`);
+        throw new HttpError(400, `unknown fault setting '${key}' (latencyMs, errorRate, down, dropAfterCommit, failAfterCommit)`);
       }
     }
     this.current = next;
@@ -63,6 +71,14 @@ export class FaultInjector {
     if (latencyMs > 0) await sleep(latencyMs, undefined, { ref: false });
     if (down || this.current.down) return 'down';
     if (errorRate > 0 && this.rng.next() < errorRate) return 'error';
+    return undefined;
+  }
+
+  /** For a write about to run: whether its answer is to be lost or turned into a 500 once it is done. */
+  afterCommit(): AfterCommit {
+    const { dropAfterCommit, failAfterCommit } = this.current;
+    if (dropAfterCommit > 0 && this.rng.next() < dropAfterCommit) return 'drop';
+    if (failAfterCommit > 0 && this.rng.next() < failAfterCommit) return 'fail';
     return undefined;
   }
 }

@@ -20,6 +20,7 @@ export class HttpError extends Error {
 
 const CODES: Record<number, [odata: string, rest: string]> = {
   400: ['BadRequest', 'BAD_REQUEST'],
+  401: ['Unauthorized', 'UNAUTHORIZED'],
   404: ['NotFound', 'NOT_FOUND'],
   405: ['MethodNotAllowed', 'METHOD_NOT_ALLOWED'],
   409: ['Conflict', 'CONFLICT'],

@@ -1,14 +1,6 @@
-/** Start-up helpers for running a demo system as its own process (env read here only, never deeper). */
+/** Start-up helpers for running a demo system as its own process (its settings come from lib/config.ts). */
 import { pathToFileURL } from 'node:url';
 import type { RunningSystem } from './server.ts';
-
-export function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${raw}'`);
-  return n;
-}
 
 export function isMain(moduleUrl: string): boolean {
   return !!process.argv[1] && moduleUrl === pathToFileURL(process.argv[1]).href;
@@ -24,7 +16,7 @@ export function runSystem(name: string, start: () => Promise<RunningSystem>, det
       process.once('SIGTERM', stop);
     },
     (e: unknown) => {
-      process.stderr.write(`${JSON.stringify({ level: 'error', msg: `${name} failed to start`, error: String(e) })}\n`);
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: `${name} failed to start`, err: String(e) })}\n`);
       process.exit(1);
     },
   );

@@ -71,13 +71,3 @@ export class Rng {
     return items.filter((_, i) => chosen.has(i));
   }
 }
-
-/** Seeds from `DEMO_SEED` may be any string; numbers are used as they are. */
-export function seedFrom(value: string | number): number {
-  if (typeof value === 'number') return value >>> 0;
-  const n = Number(value);
-  if (value.trim() !== '' && Number.isInteger(n)) return n >>> 0;
-  let h = 2166136261;
-  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 16777619);
-  return h >>> 0;
-}

@@ -159,14 +159,22 @@ describe('event retention', () => {
   });
 
   it('resuming from an event the stream no longer keeps is refused with a clear error, not a silent gap', async () => {
+    // Events go the way production events go (MES -> bridge -> stream), so the cap at work is the
+    // hub's own EVENT_STREAM_MAXLEN (100 here), not a trim of the test's.
     const stream = `${hub.config.cachePrefix}:events`;
-    const add = (maxLen?: number) => {
-      const data = { type: 'EquipmentStateChanged', occurredAt: new Date().toISOString(), plant: '1000', mesEventId: 0, equipmentId: 'EQ-1000-01', previousState: 'IDLE', state: 'RUNNING' };
-      const fields = ['type', data.type, 'data', JSON.stringify(data)];
-      return (maxLen ? redis.xadd(stream, 'MAXLEN', String(maxLen), '*', ...fields) : redis.xadd(stream, '*', ...fields)) as Promise<string>;
+    const newestMesEventId = async () => {
+      const [last] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
+      return last ? (JSON.parse(last[1][3]!) as { mesEventId: number }).mesEventId : -1;
     };
-    const old = await add();
-    for (let i = 0; i < 150; i++) await add(100); // exact trimming: `old` and the events after it are gone
+    const emit = async (i: number) => (await admin.equipmentState(hub.mesApi, { equipmentId: 'EQ-1000-01', state: i % 2 ? 'IDLE' : 'RUNNING' })).eventId;
+    const firstMes = await emit(0);
+    await until(async () => (await newestMesEventId()) >= firstMes, 10_000, 'the first event in the stream');
+    const old = (await redis.xrange(stream, '-', '+', 'COUNT', 1))[0]![0];
+    let lastMes = firstMes;
+    for (let i = 1; i <= 300; i++) lastMes = await emit(i);
+    await until(async () => (await newestMesEventId()) >= lastMes, 20_000, 'the last event in the stream');
+    // MAXLEN ~ trims whole stream nodes (100 entries each), so a little more than 100 stay.
+    expect(await redis.xlen(stream)).toBeLessThanOrEqual(200);
     const recent = (await redis.xrevrange(stream, '+', '-', 'COUNT', 10))[9]![0];
 
     const client = wsClient(hub.gateway);

@@ -1,10 +1,10 @@
 import { WebSocket } from 'ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, redisEnv, startHub, type Hub } from '../support/hub.ts';
+import { admin, gql, redisEnv, startHub, type Hub } from '../support/hub.ts';
 import { collect, reportableWorkOrders, subscriptionsActive, until, wsClient, wsUrl, type Json, type ReportableWorkOrder } from '../support/live.ts';
 
-/** Restricted fields reachable from a progress event, and the scope each needs (design.md, "Security"). */
+/** Restricted fields reachable from a progress event, and the scope each needs (README, "Security"). */
 const RESTRICTED = {
   plannedCost: { scope: 'finance:read', read: (e: Json) => e.productionOrder?.plannedCost },
   standardCost: { scope: 'finance:read', read: (e: Json) => e.productionOrder?.material?.standardCost },
@@ -43,6 +43,9 @@ describe('subscriptions apply the same field scopes as queries (graphql-ws)', ()
     );
     await until(async () => (await subscriptionsActive(hub.gateway)) >= subs.length, 10_000, 'subscriptions');
     await admin.progress(hub.mesApi, { workOrderId: wo.workOrderId, goodQuantity: wo.step, scrapQuantity: 0 });
+    // What a query reads for the same order (its values are checked against the systems in security-fields).
+    const truth = (await gql(hub.gateway, `query($id: ID!) { productionOrder(id: $id) {
+      plannedCost material { standardCost } workOrders { operations { processParameters { name value } } } } }`, { id: wo.productionOrderId }, await hub.as(['admin']))).body.data;
     for (const { role, client, sub } of subs) {
       const [event] = await sub.waitFor(1);
       const result = sub.results[0];
@@ -53,7 +56,7 @@ describe('subscriptions apply the same field scopes as queries (graphql-ws)', ()
         const refused = (result.errors ?? []).filter((e: Json) => e.extensions?.code === 'FORBIDDEN' && e.path?.includes(field));
         if (allowed) {
           expect(value, `${role} may read ${field}`).not.toBeNull();
-          expect(value, `${role} may read ${field}`).toBeDefined();
+          expect(value, `${role} may read ${field}`).toEqual(rule.read(truth));
           expect(refused, `${role} ${field}`).toEqual([]);
         } else {
           expect(value ?? null, `${role} may not read ${field}`).toBeNull();

@@ -3,7 +3,7 @@ import { admin, redisEnv, startHub, type Hub } from '../support/hub.ts';
 import { collect, metricValue, subscriptionsActive, until, wsClient, type Collected } from '../support/live.ts';
 import type { Client } from 'graphql-ws';
 
-/** design.md: "in demo mode one address may hold 1,000 WebSocket connections (a wall of boards)". */
+/** In demo mode one address may hold 1,000 WebSocket connections (a wall of boards). */
 const BOARDS = 1000;
 
 describe('a wall of boards', () => {

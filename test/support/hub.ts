@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { mintToken, type TokenClaims } from '../../lib/auth/demo-tokens.ts';
 import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { demoMesMqtt } from '../../lib/config/mqtt.ts';
 import type { RunningServer } from '../../lib/subgraph-server.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { startErpSubgraph } from '../../subgraphs/erp/server.ts';
@@ -19,6 +20,8 @@ export interface Hub {
   gateways: string[];
   erpSubgraph: string;
   mesSubgraph: string;
+  /** Every MES subgraph instance's URL (the first is `mesSubgraph`). */
+  mesSubgraphs: string[];
   erpApi: string;
   mesApi: string;
   config: HubConfig;
@@ -27,8 +30,8 @@ export interface Hub {
   startMesSubgraph(): Promise<void>;
   /** A token the hub accepts (HS256 with the hub's JWT_SECRET), e.g. `await hub.token({ sub: 'ann', roles: ['finance'] })`. */
   token(claims: TokenClaims): Promise<string>;
-  /** Starts one more gateway with the same config (e.g. rate limits shared through Redis); its URL. */
-  anotherGateway(): Promise<string>;
+  /** Starts one more gateway with the same config (e.g. rate limits shared through Redis), `env` changed; its URL. */
+  anotherGateway(env?: Record<string, string>): Promise<string>;
   /** `{ authorization: 'Bearer ...' }` for a caller with these roles. */
   as(roles: string[], sub?: string): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -73,7 +76,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   try {
     const erp = await startErpSystem({ port: 0, seed, scale });
     closers.push(erp.close);
-    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false });
+    const mes = await startMesSystem({ port: 0, seed, scale, simulate: opts.simulate ?? false, mqtt: demoMesMqtt(opts.env ?? {}) });
     closers.push(mes.close);
     const base: Record<string, string> = {
       ...(opts.redis === false ? {} : redisEnv('hub')),
@@ -106,9 +109,13 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       await mesRunning?.close();
       mesRunning = undefined;
     });
+    const mesSubgraphs = [mesSub!.url];
     for (let i = 1; i < (opts.mesSubgraphs ?? 1); i++) {
-      const extra = await startMesSubgraph(subgraphConfig, opts.mes);
+      // Each instance keeps its own broker session, as an operator would configure them.
+      const own = base.MES_MQTT_CLIENT_ID ? loadConfig({ ...base, MES_MQTT_CLIENT_ID: `${base.MES_MQTT_CLIENT_ID}-${i}` }) : subgraphConfig;
+      const extra = await startMesSubgraph(own, opts.mes);
       closers.push(extra.close);
+      mesSubgraphs.push(extra.url);
     }
     const config = loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url });
     const gateways: string[] = [];
@@ -122,6 +129,7 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       gateways,
       erpSubgraph: erpSub!.url,
       mesSubgraph: mesSub!.url,
+      mesSubgraphs,
       erpApi: erp.url,
       mesApi: mes.url,
       config,
@@ -132,8 +140,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
       async startMesSubgraph() {
         mesRunning ??= await startMesSubgraph(mesConfig, opts.mes);
       },
-      anotherGateway: async () => {
-        const more = await startGateway(config);
+      anotherGateway: async (env) => {
+        const more = await startGateway(env ? loadConfig({ ...base, ERP_SUBGRAPH_URL: erpSub!.url, MES_SUBGRAPH_URL: mesSub!.url, ...env }) : config);
         closers.push(more.close);
         return more.url;
       },
@@ -224,7 +232,7 @@ export async function purgeCaches(hub: Hub, opts: { stale?: boolean } = {}): Pro
   }
 }
 
-/** The demo systems' admin API (design.md "Contracts"). */
+/** The demo systems' admin API (systems/README.md). */
 export const admin = {
   stats: (system: string) => getJson<{ total: number; calls: Record<string, number> }>(`${system}/admin/stats`),
   resetStats: (system: string) => post(`${system}/admin/reset-stats`),

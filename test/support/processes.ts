@@ -17,6 +17,8 @@ export interface Proc {
   child: ChildProcess;
   output: () => string;
   stop(): Promise<void>;
+  /** SIGKILL to the whole process group (no handler runs, nothing is flushed), resolved once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Starts `npm run <script>` (or any command) with extra env; output is kept for assertions. */
@@ -28,6 +30,16 @@ export function startProcess(cmd: string, args: string[], env: Record<string, st
   return {
     child,
     output: () => out,
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          resolve();
+        }
+      }),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

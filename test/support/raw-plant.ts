@@ -50,8 +50,11 @@ export async function readPlant(erpApi: string, mesApi: string): Promise<RawPlan
   return { orders, operations, confirmations, jobs, mapping };
 }
 
-/** `KIND:orderId` (orphans: `ORPHAN_WORK_ORDER:<job id>`) of every disagreement, by README's rules. */
-export function independentReconciliation(p: RawPlant, tolerance = 0.001): string[] {
+/**
+ * `KIND:orderId` (orphans: `ORPHAN_WORK_ORDER:<job id>`) of every disagreement, by README's rules; a
+ * drift counts beyond `max(tolerance, ratio × planned)`.
+ */
+export function independentReconciliation(p: RawPlant, tolerance = 0.001, ratio = 0): string[] {
   const rows = new Map(p.mapping.map((r) => [r.mesCode, r]));
   const mappedMaterials = new Set(p.mapping.map((r) => unpad(r.erpMaterial)));
   const out: string[] = [];
@@ -103,8 +106,9 @@ export function independentReconciliation(p: RawPlant, tolerance = 0.001): strin
     }
     if ([...seen.values()].some((n) => n > 1)) out.push(`DUPLICATE_CONFIRMATION:${id}`);
     if (!unmapped && !mismatch) {
-      if (Math.abs(o.ConfirmedYield - extraYield - good) > tolerance + 1e-9) out.push(`QUANTITY_DRIFT:${id}`);
-      if (Math.abs(o.ConfirmedScrap - extraScrap - scrap) > tolerance + 1e-9) out.push(`SCRAP_DRIFT:${id}`);
+      const allowed = Math.max(tolerance, ratio * o.PlannedQuantity);
+      if (Math.abs(o.ConfirmedYield - extraYield - good) > allowed + 1e-9) out.push(`QUANTITY_DRIFT:${id}`);
+      if (Math.abs(o.ConfirmedScrap - extraScrap - scrap) > allowed + 1e-9) out.push(`SCRAP_DRIFT:${id}`);
     }
     const open = jobs.filter((j) => ['PLANNED', 'RUNNING', 'PAUSED'].includes(j.status));
     const live = jobs.filter((j) => j.status !== 'CANCELLED');

@@ -25,12 +25,6 @@ describe('the generated plant', () => {
     expect(JSON.stringify(other.mes.mapping)).not.toBe(JSON.stringify(plant.mes.mapping));
   });
 
-  it('is generated well under a second', () => {
-    const t = performance.now();
-    generatePlant({ seed: 3, scale: 1 });
-    expect(performance.now() - t).toBeLessThan(1000);
-  });
-
   it('meets the documented minimums at scale 1', () => {
     expect(plant.erp.materials.length).toBeGreaterThanOrEqual(300);
     expect(plant.erp.orders.length).toBeGreaterThanOrEqual(1000);

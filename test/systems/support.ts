@@ -42,7 +42,8 @@ export interface SseEvent {
 
 /**
  * Opens an SSE stream, calls `onOpen` once the headers are in, and collects events until `done` says
- * so (or the timeout passes); then disconnects.
+ * so or the server ends the stream; then disconnects. Reaching the timeout first is a failure: a test
+ * waiting for an event or for the stream to end must not pass because nothing happened.
  */
 export async function collectSse(
   url: string,
@@ -78,7 +79,8 @@ export async function collectSse(
       }
     }
   } catch (e) {
-    if (!controller.signal.aborted) throw e;
+    if (controller.signal.aborted) throw new Error(`SSE ${url}: neither done nor ended within ${timeoutMs} ms (${events.length} events)`);
+    throw e;
   } finally {
     clearTimeout(timer);
     controller.abort();

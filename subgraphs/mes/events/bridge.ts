@@ -4,6 +4,7 @@ import type { Logger } from '../../../lib/log.ts';
 import type { HubMetrics } from '../../../lib/metrics.ts';
 import type { MesFeed, MesFeedEvent } from './feed.ts';
 import type { Normalizer } from './normalize.ts';
+import { sleep } from '../../../lib/sleep.ts';
 
 /**
  * The event bridge: reads the MES feed, turns each event into a hub event, lets `beforePublish` act on
@@ -35,12 +36,6 @@ export interface EventBridge {
   readonly ready: Promise<void>;
   stop(): Promise<void>;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 export function startEventBridge(opts: BridgeOptions): EventBridge {
   const feed = opts.feedName ?? 'mes';

@@ -1,3 +1,5 @@
+import { text as str } from '../../../lib/fields.ts';
+import { stripLeadingZeros } from '../../../lib/ids.ts';
 import { roundQuantity } from '../../../lib/units.ts';
 import type { HubEventInput } from '../../../lib/events/types.ts';
 import type { MaterialMapping } from '../mapping.ts';
@@ -22,9 +24,7 @@ const PHASES: Record<string, 'started' | 'progress' | 'completed'> = {
 /** Work orders' material codes never change; keeping a bounded map saves an MES call per event. */
 const MATERIAL_CACHE_SIZE = 10_000;
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v));
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const unpad = (id: string): string => id.replace(/^0+(?=\d)/, '');
 
 export function createNormalizer(source: MesSource, mapping: () => MaterialMapping): Normalizer {
   const materialOf = new Map<string, string | null>();
@@ -52,7 +52,7 @@ export function createNormalizer(source: MesSource, mapping: () => MaterialMappi
           ...base,
           type: 'ProductionProgress',
           phase,
-          productionOrderId: unpad(str(e.erpOrder)),
+          productionOrderId: stripLeadingZeros(str(e.erpOrder)),
           workOrderId,
           operationSequence: num(e.sequence),
           equipmentId: e.equipmentId == null ? null : str(e.equipmentId),
@@ -71,7 +71,7 @@ export function createNormalizer(source: MesSource, mapping: () => MaterialMappi
           return {
             ...base,
             type: 'WorkOrderStatusChanged',
-            productionOrderId: unpad(str(e.erpOrder)),
+            productionOrderId: stripLeadingZeros(str(e.erpOrder)),
             workOrderId: str(e.jobOrderId),
             previousStatus: str(e.previousStatus),
             status: str(e.status),
@@ -88,7 +88,7 @@ export function createNormalizer(source: MesSource, mapping: () => MaterialMappi
           return {
             ...base,
             type: 'QualityResultRecorded',
-            productionOrderId: unpad(str(e.erpOrder)),
+            productionOrderId: stripLeadingZeros(str(e.erpOrder)),
             workOrderId: str(e.jobOrderId),
             resultId: str(e.resultId),
             characteristic: str(e.characteristic),

@@ -9,7 +9,7 @@
  */
 import type { ErpOrder, ErpSource } from '../../erp/source.ts';
 import type { MaterialMapping } from '../mapping.ts';
-import type { MesJobOrderRecord, MesWriteSource } from '../rest-writes.ts';
+import type { MesJobOrder, MesSource } from '../source.ts';
 import { compareOrder, orphanDiscrepancy, type DiscrepancyRecord, type OrderFacts, type Tolerances } from './compare.ts';
 
 export interface ReportQuery {
@@ -21,7 +21,7 @@ export interface ReportQuery {
 
 export interface ReportDeps {
   erp: ErpSource;
-  mes: MesWriteSource;
+  mes: MesSource;
   mapping: MaterialMapping;
   tolerances: Tolerances;
 }
@@ -96,7 +96,7 @@ export async function reconcile(deps: ReportDeps, q: ReportQuery): Promise<Discr
     out.push(...compareOrder(facts, jobsByOrder.get(order.id) ?? [], deps.mapping, deps.tolerances));
   }
   const existing = new Set(elsewhere.map((o) => o.id));
-  const orphans: MesJobOrderRecord[] = jobs.filter((j) => !known.has(j.erpOrder) && !existing.has(j.erpOrder) && inPeriod(j.plannedStart, q));
+  const orphans: MesJobOrder[] = jobs.filter((j) => !known.has(j.erpOrder) && !existing.has(j.erpOrder) && inPeriod(j.plannedStart, q));
   out.push(...orphans.map(orphanDiscrepancy));
   // Stable: compareOrder already lists one order's discrepancies in kind order.
   return out.sort((a, b) => a.sortKey.localeCompare(b.sortKey, 'en', { numeric: true }));

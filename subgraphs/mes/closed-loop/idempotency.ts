@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { badUserInput } from './errors.ts';
+import { badUserInput } from '../../../lib/errors.ts';
 
 /**
  * Idempotency keys for the hub's writes: the first call under a key runs, every retry answers the

@@ -1,14 +1,14 @@
 import { badUserInput } from '../../../lib/errors.ts';
-import { checkIdempotencyKey, idempotent } from '../../../lib/idempotency.ts';
 import { roundQuantity } from '../../../lib/units.ts';
+import { normaliseOrderId } from '../../erp/ids.ts';
 import type { ErpOrder, ErpRoutingOperation } from '../../erp/source.ts';
-import type { IntegrityServices } from '../integrity-services.ts';
 import type { MaterialMapping } from '../mapping.ts';
-import type { NewJobOrder } from '../rest-writes.ts';
+import { checkIdempotencyKey, idempotent } from './idempotency.ts';
+import type { NewJobOrder } from './mes-writer.ts';
+import type { IntegrityServices } from './services.ts';
 
 /** An order split into more work orders than this is a configuration mistake, not a plan. */
 const MAX_PARTS = 100;
-const ORDER_ID = /^\d{1,12}$/;
 
 /**
  * The work orders an ERP order becomes: its quantity converted into the MES unit and split into parts
@@ -49,7 +49,7 @@ export function planWorkOrders(order: ErpOrder, routing: readonly ErpRoutingOper
 async function release(svc: IntegrityServices, mapping: MaterialMapping, id: string): Promise<string> {
   const order = (await svc.erp.ordersByIds([id]))[0];
   if (!order) throw badUserInput(`The ERP has no production order ${id}.`, 'id');
-  const existing = await svc.mes.jobOrdersOfOrders([id]);
+  const existing = await svc.mes.jobOrdersByErpOrders([id]);
   const ours = existing.some((j) => j.externalReference?.startsWith(`${id}/`));
   if (order.status !== 'CREATED' && order.status !== 'RELEASED') {
     // Released long ago and already in production: nothing left to do, and nothing to undo.
@@ -61,7 +61,7 @@ async function release(svc: IntegrityServices, mapping: MaterialMapping, id: str
   if (existing.length === 0 || ours) {
     const routing = await svc.erp.routingByOrders([id]);
     const created: string[] = [];
-    for (const job of planWorkOrders(order, routing, mapping, svc.config.maxWorkOrderQuantity)) created.push((await svc.mes.createJobOrder(job)).id);
+    for (const job of planWorkOrders(order, routing, mapping, svc.config.maxWorkOrderQuantity)) created.push((await svc.mesWriter.createJobOrder(job)).id);
     await svc.afterWrite.mesJobs(id, created);
   }
   // The ERP says RELEASED only once the shop floor has the work (schedule down first, then release).
@@ -75,9 +75,8 @@ async function release(svc: IntegrityServices, mapping: MaterialMapping, id: str
 /** releaseProductionOrder: work orders in the MES from the ERP order and routing, then the ERP release. */
 export async function releaseProductionOrder(svc: IntegrityServices, mapping: MaterialMapping, rawId: string, key: string): Promise<{ id: string }> {
   checkIdempotencyKey(key);
-  const trimmed = rawId.trim();
-  if (!ORDER_ID.test(trimmed)) throw badUserInput('"id" is not an ERP order number.', 'id');
-  const id = trimmed.replace(/^0+(?=\d)/, '');
+  const id = normaliseOrderId(rawId);
+  if (id === undefined) throw badUserInput('"id" is not an ERP order number.', 'id');
   const result = await idempotent(svc.idempotency, `release:${key}`, JSON.stringify(['release', id]), () => release(svc, mapping, id), { leaseMs: svc.leaseMs });
   return { id: result };
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ConfirmationStatus } from '../generated.ts';
 
 /**
  * One confirmation of the closed loop, as the outbox keeps it. Stages, in order:
@@ -33,8 +32,4 @@ export interface ConfirmationEntry {
 /** Deterministic from the client's key, so a retry that finds no stored result still finds its entry. */
 export function confirmationId(idempotencyKey: string): string {
   return `CF-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
-}
-
-export function statusOf(e: ConfirmationEntry): ConfirmationStatus {
-  return e.stage === 'posted' ? 'POSTED' : e.stage === 'failed' ? 'FAILED' : 'PENDING';
 }

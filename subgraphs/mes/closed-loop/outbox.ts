@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { defineScript } from '../../../lib/redis.ts';
 
 /**
  * A durable FIFO of pending deliveries (the transactional-outbox pattern without a shared database):
@@ -55,9 +56,17 @@ export function createRedisOutbox<T extends OutboxEntry>(redis: Redis | Cluster,
   const leaseKey = `${base}:lease`;
   const key = (id: string) => `${base}:e:${id}`;
   const parse = (raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T));
+  // Loaded once per connection, sent as EVALSHA: a confirmation costs hashes on the wire, not script text.
+  const scripts = {
+    add: defineScript(redis, 'outboxAdd', 2, ADD),
+    advance: defineScript(redis, 'outboxAdvance', 1, ADVANCE),
+    settle: defineScript(redis, 'outboxSettle', 2, SETTLE),
+    lease: defineScript(redis, 'outboxLease', 1, LEASE),
+    release: defineScript(redis, 'outboxRelease', 1, RELEASE),
+  };
   return {
     async add(entry) {
-      return (await redis.eval(ADD, 2, key(entry.id), queue, JSON.stringify(entry), entry.id)) === 1;
+      return (await scripts.add(key(entry.id), queue, JSON.stringify(entry), entry.id)) === 1;
     },
     async get(id) {
       return parse(await redis.get(key(id)));
@@ -74,16 +83,16 @@ export function createRedisOutbox<T extends OutboxEntry>(redis: Redis | Cluster,
     },
     size: () => redis.llen(queue),
     async advance(entry, from) {
-      return (await redis.eval(ADVANCE, 1, key(entry.id), from, JSON.stringify(entry))) === 1;
+      return (await scripts.advance(key(entry.id), from, JSON.stringify(entry))) === 1;
     },
     async settle(entry, from) {
-      return (await redis.eval(SETTLE, 2, key(entry.id), queue, from, JSON.stringify(entry), retentionSeconds, entry.id)) === 1;
+      return (await scripts.settle(key(entry.id), queue, from, JSON.stringify(entry), retentionSeconds, entry.id)) === 1;
     },
     async lease(owner, ttlMs) {
-      return (await redis.eval(LEASE, 1, leaseKey, owner, ttlMs)) === 1;
+      return (await scripts.lease(leaseKey, owner, ttlMs)) === 1;
     },
     async releaseLease(owner) {
-      await redis.eval(RELEASE, 1, leaseKey, owner);
+      await scripts.release(leaseKey, owner);
     },
   };
 }

@@ -1,29 +1,27 @@
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/log.ts';
-import type { Outbox } from '../../../lib/outbox.ts';
-import type { ErpWriter } from '../../erp/odata-writes.ts';
-import type { WriteInvalidation } from '../integrity-services.ts';
-import type { MesWriteSource } from '../rest-writes.ts';
+import { sleep } from '../../../lib/sleep.ts';
+import type { ErpWriter } from './erp-writer.ts';
+import type { WriteInvalidation } from './invalidation.ts';
+import type { MesWriter } from './mes-writer.ts';
 import type { ConfirmationEntry } from './model.ts';
+import type { Outbox } from './outbox.ts';
+import type { LoopSignals } from './signals.ts';
 
 export interface RelayOptions {
   /** Longest pause between attempts while a system is down. */
   maxBackoffMs: number;
   /** A `mes`-stage entry younger than this is still being written by its request; the relay waits. */
   graceMs: number;
-  /** Leadership lease: one relay per outbox across instances. */
+  /**
+   * Leadership lease: one relay per outbox across instances. Renewed before every step, so it must
+   * outlast the longest step (two upstream calls), or a second relay could post the same entry.
+   */
   leaseMs: number;
   /** Pause when there is nothing to do (a kick ends it early). */
   idleMs: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 const now = () => new Date().toISOString();
 
@@ -35,23 +33,35 @@ const now = () => new Date().toISOString();
  */
 export class ConfirmationRelay {
   private readonly owner = randomUUID();
-  private readonly events = new EventEmitter();
   private wake = new AbortController();
   private stopped = false;
   private running: Promise<void> | undefined;
   private backoff = 0;
-  /** False while the last attempt failed: callers then answer PENDING at once instead of waiting. */
+  /**
+   * False while the last attempt failed (here or, told by a signal, in the instance that holds the
+   * lease): callers then answer PENDING at once instead of waiting.
+   */
   healthy = true;
+  private readonly unlisten: (() => void)[];
 
   constructor(
     private readonly outbox: Outbox<ConfirmationEntry>,
-    private readonly mes: MesWriteSource,
+    private readonly mes: MesWriter,
     private readonly erp: ErpWriter,
     private readonly afterWrite: WriteInvalidation,
     private readonly log: Logger,
     private readonly opts: RelayOptions,
+    private readonly signals: LoopSignals,
   ) {
-    this.events.setMaxListeners(0);
+    this.unlisten = [
+      signals.onKick(() => {
+        if (this.backoff === 0) this.wake.abort();
+      }),
+      signals.onHealth((healthy) => (this.healthy = healthy)),
+      // A settled entry anywhere means the relay delivers again, even when the instance that said it
+      // was failing has died since (a new lease holder announces no change of its own).
+      signals.onSettled(() => (this.healthy = true)),
+    ];
   }
 
   start(): void {
@@ -62,21 +72,36 @@ export class ConfirmationRelay {
     this.stopped = true;
     this.wake.abort();
     await this.running;
+    for (const off of this.unlisten) off();
     await this.outbox.releaseLease(this.owner).catch(() => undefined);
   }
 
-  /** New work is queued: end an idle pause (not a backoff: a down ERP is not asked more often). */
+  /**
+   * New work is queued: ends the idle pause of the relay, in whichever instance holds the lease (not a
+   * backoff: a down ERP is not asked more often).
+   */
   kick(): void {
-    if (this.backoff === 0) this.wake.abort();
+    this.signals.kick();
   }
 
-  /** Resolves when the entry settles in this process, or after `ms`. */
-  waitFor(id: string, ms: number): Promise<void> {
+  /**
+   * Resolves when the entry settles, in this instance or another, or after `ms`. `settledNow` is asked
+   * once the listener is in place, so an entry settled just before the call is not waited for.
+   */
+  waitFor(id: string, ms: number, settledNow: () => Promise<boolean>): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => (clearTimeout(timer), this.events.off(id, done), resolve());
+      const done = () => (clearTimeout(timer), off(), resolve());
       const timer = setTimeout(done, ms);
-      this.events.on(id, done);
+      const off = this.signals.onSettled((settled) => {
+        if (settled === id) done();
+      });
+      settledNow().then((yes) => yes && done(), () => undefined);
     });
+  }
+
+  private setHealthy(healthy: boolean): void {
+    if (this.healthy !== healthy) this.signals.health(healthy);
+    this.healthy = healthy;
   }
 
   private async loop(): Promise<void> {
@@ -86,15 +111,15 @@ export class ConfirmationRelay {
         if (await this.outbox.lease(this.owner, this.opts.leaseMs)) {
           if (await this.step()) {
             this.backoff = 0;
-            this.healthy = true;
+            this.setHealthy(true);
             continue;
           }
         }
       } catch (e) {
-        this.healthy = false;
+        this.setHealthy(false);
         this.backoff = Math.min(this.opts.maxBackoffMs, Math.max(50, this.backoff * 2));
         pause = this.backoff;
-        this.log.warn('confirmation relay: delivery failed, will retry', { error: (e as Error).message, retryInMs: pause });
+        this.log.warn('confirmation relay: delivery failed, will retry', { err: (e as Error).message, retryInMs: pause });
       }
       if (this.stopped) break;
       this.wake = new AbortController();
@@ -147,8 +172,8 @@ export class ConfirmationRelay {
   private async settle(entry: ConfirmationEntry, from: string): Promise<boolean> {
     await this.outbox.settle(entry, from);
     if (entry.stage === 'posted') await this.afterWrite.erpOrder(entry.erpOrder);
-    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, error: entry.error });
-    this.events.emit(entry.id);
+    if (entry.stage === 'failed') this.log.warn('confirmation failed', { id: entry.id, err: entry.error });
+    this.signals.settled(entry.id);
     return true;
   }
 }

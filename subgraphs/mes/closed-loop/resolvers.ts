@@ -1,9 +1,13 @@
 import { badUserInput } from '../../../lib/errors.ts';
-import type { Resolvers } from '../generated.ts';
+import type { ConfirmationStatus, Resolvers } from '../generated.ts';
 import { workOrderView } from '../model.ts';
 import { confirmOperation } from './confirm.ts';
-import { statusOf } from './model.ts';
+import type { ConfirmationEntry } from './model.ts';
 import { releaseProductionOrder } from './release.ts';
+
+function statusOf(e: ConfirmationEntry): ConfirmationStatus {
+  return e.stage === 'posted' ? 'POSTED' : e.stage === 'failed' ? 'FAILED' : 'PENDING';
+}
 
 /** The closed loop's mutations and the outbox's view. Scopes are declared in the SDL (@requiresScopes). */
 export const writeResolvers: Resolvers = {

@@ -1,12 +1,12 @@
 import { badUserInput, UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
-import { checkIdempotencyKey, idempotent } from '../../../lib/idempotency.ts';
 import { roundQuantity } from '../../../lib/units.ts';
 import type { ErpOrder } from '../../erp/source.ts';
 import type { ConfirmOperationInput } from '../generated.ts';
-import type { IntegrityServices } from '../integrity-services.ts';
 import type { MaterialMapping } from '../mapping.ts';
 import type { MesSource } from '../source.ts';
+import { checkIdempotencyKey, idempotent } from './idempotency.ts';
 import { confirmationId, type ConfirmationEntry } from './model.ts';
+import type { IntegrityServices } from './services.ts';
 
 /** ERP statuses that take confirmations (the demo ERP's rule; a real ERP says the same by refusing). */
 const CONFIRMABLE = new Set(['RELEASED', 'PARTIALLY_CONFIRMED', 'CONFIRMED', 'TECHNICALLY_COMPLETED']);
@@ -68,7 +68,7 @@ async function record(svc: IntegrityServices, source: MesSource, mapping: Materi
   // The outbox entry comes first: from here on, whatever happens, the relay finishes what is left.
   if (!(await svc.outbox.add(entry))) return id;
   try {
-    await svc.mes.report(job.id, input.operationSequence, { reportId: id, goodQuantity: entry.mesGoodQuantity, scrapQuantity: entry.mesScrapQuantity });
+    await svc.mesWriter.report(job.id, input.operationSequence, { reportId: id, goodQuantity: entry.mesGoodQuantity, scrapQuantity: entry.mesScrapQuantity });
     await svc.outbox.advance({ ...entry, stage: 'erp' }, 'mes');
     await svc.afterWrite.mesJobs(job.erpOrder, [job.id]);
   } catch (e) {
@@ -101,7 +101,10 @@ export async function confirmOperation(
   let entry = await svc.outbox.get(id);
   // Waiting is worth it only when the ERP answers and the queue ahead is short; else PENDING at once.
   if (entry && (entry.stage === 'mes' || entry.stage === 'erp') && svc.relay.healthy && svc.config.confirmWaitMs > 0 && (await svc.outbox.size()) <= WAIT_BACKLOG) {
-    await svc.relay.waitFor(id, svc.config.confirmWaitMs);
+    await svc.relay.waitFor(id, svc.config.confirmWaitMs, async () => {
+      const now = await svc.outbox.get(id);
+      return !now || now.stage === 'posted' || now.stage === 'failed';
+    });
     entry = await svc.outbox.get(id);
   }
   if (!entry) throw badUserInput('This idempotencyKey names a confirmation past its retention time.', 'idempotencyKey');

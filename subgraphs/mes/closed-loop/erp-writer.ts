@@ -1,12 +1,12 @@
-import type { JsonClient } from '../../lib/http-client.ts';
-import { erpOrderKey } from './ids.ts';
-import { odataString } from './odata-source.ts';
-import type { ErpOrderStatus } from './source.ts';
+import type { JsonClient } from '../../../lib/http-client.ts';
+import { erpOrderKey } from '../../erp/ids.ts';
+import { odataString } from '../../erp/odata-source.ts';
+import type { ErpOrderStatus } from '../../erp/source.ts';
 
 /**
  * The ERP writes of the closed loop, in the hub's words (ids without zeros, canonical units, operation
  * numbers as integers). The OData adapter below is the one implementation; it is the only code that
- * knows the write side of the ERP's API, as `odata-source.ts` is for the read side.
+ * knows the write side of the ERP's API, as `subgraphs/erp/odata-source.ts` is for the read side.
  */
 export interface ErpConfirmationPost {
   orderId: string;
