@@ -140,7 +140,13 @@ export function createResponseCache(config: HubConfig, deps: { log: Logger; metr
     reportFor: (req) => reports.get(req),
     async around(req, body, search, execute) {
       if (req.method !== 'POST' && req.method !== 'GET') return execute();
-      const key = keyOf(req, body, search, deps.callerOf(req));
+      let key: string;
+      try {
+        key = keyOf(req, body, search, deps.callerOf(req));
+      } catch {
+        // A body too deep to print again (variables nested 100,000 levels): Apollo and the limits answer it.
+        return execute();
+      }
       let generation: number | undefined;
       if (redis) {
         try {
