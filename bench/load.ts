@@ -3,6 +3,10 @@
  * bench/load.ts '<json options>'`) so that its CPU is not the measured server's. N clients, each with a
  * keep-alive socket, POST one GraphQL request after another for a warm-up and then a measured window;
  * it prints `measure` when the window opens and the result as one JSON line at its end.
+ *
+ * Every response is checked: a 2xx status, no `errors`, and `data` equal to the expected data (its
+ * sha256). A response byte-identical to one already checked passes at the cost of a string compare;
+ * any other is parsed and compared in full. A wrong answer is counted, never as throughput.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -13,10 +17,15 @@ export interface LoadOptions {
   url: string;
   query: string;
   variables: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** sha256 of the expected `data` (JSON as the reference gateway printed it); null: take the first answer's. */
+  expected?: string | null;
   connections: number;
   warmupMs: number;
   durationMs: number;
   onMeasure?: () => void;
+  /** Called when the measured window closes (the runner reads the servers' CPU counters then). */
+  onEnd?: () => void;
 }
 
 export interface LoadResult {
@@ -30,20 +39,24 @@ export interface LoadResult {
   graphqlErrors: number;
   /** Requests that got no response (socket errors). */
   failed: number;
+  /** 2xx answers without errors whose data differs from the expected data. */
+  wrong: number;
   /** sha256 of the first response's `data`, so the runner can check every target answers the same. */
   dataHash: string | null;
   /** The first error seen, for the report. */
   firstError: string | null;
 }
 
-/** Every response is checked cheaply (status, an `"errors"` key); every FULL_CHECK_EVERY-th is parsed. */
-const FULL_CHECK_EVERY = 50;
+/** sha256 of a response's `data` as printed (key order as the gateway wrote it). */
+export function dataHash(data: unknown): string {
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex');
+}
 
-function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: number; text: string }> {
+function post(agent: http.Agent, url: URL, body: Buffer, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': body.length } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -65,31 +78,41 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const measureFrom = start + o.warmupMs;
   const end = measureFrom + o.durationMs;
   const latencies: number[] = [];
-  const r = { non2xx: 0, graphqlErrors: 0, failed: 0, dataHash: null as string | null, firstError: null as string | null };
-  let seen = 0;
-  const fail = (counter: 'non2xx' | 'graphqlErrors' | 'failed', detail: string, counted: boolean) => {
+  const r = { non2xx: 0, graphqlErrors: 0, failed: 0, wrong: 0, dataHash: o.expected ?? null, firstError: null as string | null };
+  // Answers already checked in full; a few distinct texts at most (pretty vs compact, extensions).
+  const good = new Set<string>();
+  const fail = (counter: 'non2xx' | 'graphqlErrors' | 'failed' | 'wrong', detail: string, counted: boolean) => {
     if (counted) r[counter]++;
     r.firstError ??= detail.slice(0, 300);
   };
   const check = (status: number, text: string, counted: boolean) => {
     if (status < 200 || status >= 300) return fail('non2xx', `HTTP ${status}: ${text}`, counted);
-    // Pretty or compact, a GraphQL error response has this key; no value in these queries contains it.
-    if (text.includes('"errors"')) return fail('graphqlErrors', text, counted);
-    if (seen++ % FULL_CHECK_EVERY !== 0 && r.dataHash !== null) return;
-    const parsed = JSON.parse(text) as { data?: unknown; errors?: unknown };
+    if (good.has(text)) return;
+    let parsed: { data?: unknown; errors?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      return fail('graphqlErrors', `not JSON: ${text}`, counted);
+    }
     if (parsed.errors !== undefined || parsed.data == null) return fail('graphqlErrors', text, counted);
-    r.dataHash ??= createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
+    const hash = dataHash(parsed.data);
+    r.dataHash ??= hash;
+    if (hash !== r.dataHash) return fail('wrong', `data differs from the expected data: ${text}`, counted);
+    if (good.size < 16) good.add(text);
   };
   // Tells the runner when the measured window opens, so it can read the servers' CPU counters then.
   const marker = setTimeout(() => o.onMeasure?.(), o.warmupMs);
+  const endMarker = setTimeout(() => o.onEnd?.(), o.warmupMs + o.durationMs);
   const client = async () => {
     for (;;) {
       const t0 = performance.now();
       if (t0 >= end) return;
       try {
-        const res = await post(agent, url, body);
+        const res = await post(agent, url, body, o.headers ?? {});
         const t1 = performance.now();
-        const counted = t0 >= measureFrom && t1 <= end;
+        // Answers completed inside the window count, whenever they were asked: a gateway slower than the
+        // window still shows its true rate (a closed loop: each client asks again at once).
+        const counted = t1 >= measureFrom && t1 <= end;
         if (counted) latencies.push(t1 - t0);
         check(res.status, res.text, counted);
       } catch (e) {
@@ -100,6 +123,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: o.connections }, client));
   clearTimeout(marker);
+  clearTimeout(endMarker);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
@@ -113,7 +137,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
 if (isMain(import.meta.url)) {
   const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-  runLoad({ ...options, onMeasure: () => process.stdout.write('measure\n') }).then(
+  runLoad({ ...options, onMeasure: () => process.stdout.write('measure\n'), onEnd: () => process.stdout.write('end\n') }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (e: unknown) => {
       process.stderr.write(`load generator failed: ${(e as Error).stack ?? String(e)}\n`);

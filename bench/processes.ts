@@ -1,9 +1,10 @@
 /**
- * The processes the throughput benchmark measures, each started as an operator starts it (`npm run
- * start:<piece>` with env, on free ports): the demo ERP and MES, two pairs of subgraphs (one with
- * SUBGRAPH_SIGNING=off, which the plain gateway needs, one with signing on), the hub gateway on each
- * pair, and the plain @apollo/gateway on the unsigned pair. Idle processes cost nothing measurable;
- * only the target under load is busy.
+ * The processes `npm run bench -- throughput` measures, each started as an operator starts it (`npm run
+ * start:<piece>` with env, on free ports, MES_SIMULATE=off, Redis under a `bench-<random>` prefix that is
+ * removed afterwards, every entity TTL an hour so the cache stays warm): the demo ERP and MES, two
+ * subgraph pairs (SUBGRAPH_SIGNING=off for the peers and the hub in demo mode; production mode with
+ * signing for the hub as deployed), and every gateway under test in a process of its own (bench/targets.ts).
+ * Idle processes cost nothing measurable; only the target under load is busy.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,50 +12,11 @@ import { DEFAULT_CACHE_TTLS } from '../lib/config.ts';
 import { dropPrefix, TEST_REDIS_URL } from '../test/support/hub.ts';
 import { freePort, startProcess, waitFor, type Proc } from '../test/support/processes.ts';
 
-export interface BenchTargets {
-  /** /graphql URL of each gateway under test. */
-  plain: string;
-  hubUnsigned: string;
-  hubSigned: string;
-}
-
-/** The process groups whose CPU time is counted per request: each gateway, and each subgraph pair. */
-export interface BenchGroups {
-  plain: number[];
-  hubUnsigned: number[];
-  hubSigned: number[];
-  subgraphsUnsigned: number[];
-  subgraphsSigned: number[];
-}
-
-export interface BenchPlant {
-  targets: BenchTargets;
-  groups: BenchGroups;
-  stop(): Promise<void>;
-}
-
-export interface PlantOptions {
-  redisUrl?: string;
-  /** When set, the hub's gateways and subgraphs write V8 CPU profiles (`--cpu-prof`) into this folder at exit. */
-  cpuProfDir?: string | undefined;
-}
-
 const SCRIPTS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /**
- * `npm run <script>`, as an operator starts it; when profiling, the script's entry file straight under
- * node, because Node 20 refuses `--cpu-prof` in NODE_OPTIONS (the demo systems are not profiled).
- */
-function command(script: string, cpuProfDir: string | undefined): [string, string[]] {
-  const entry = /^tsx (\S+)$/.exec(SCRIPTS[script] ?? '')?.[1];
-  if (!cpuProfDir || !entry || script.endsWith('-api')) return ['npm', ['run', '--silent', script]];
-  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--import', 'tsx', entry]];
-}
-
-/**
  * CPU seconds used so far by every process of these process groups (each started process leads its
- * group: npm, sh, tsx and node). Read from Linux's /proc; NaN elsewhere. Measured this way, a gateway's
- * cost per request shows even when the subgraphs, not the gateway, limit the throughput.
+ * group: npm, sh, tsx and node). Read from Linux's /proc; NaN elsewhere.
  */
 export function groupCpuSeconds(pgids: readonly number[]): number {
   let dirs: string[];
@@ -78,19 +40,87 @@ export function groupCpuSeconds(pgids: readonly number[]): number {
   return ticks / 100; // USER_HZ, 100 on every Linux platform Node supports
 }
 
-/** Polls until a GraphQL endpoint answers `{ __typename }` (the plain gateway has no /health). */
-async function waitForGraphQL(url: string, timeoutMs = 60_000): Promise<void> {
+/** Resident memory (MiB) of every process of these groups, from /proc; NaN elsewhere. */
+export function groupRssMiB(pgids: readonly number[]): number {
+  let kib = 0;
+  try {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (!pgids.includes(Number(f[2]))) continue;
+        const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        kib += Number(rss?.[1] ?? 0);
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  return kib / 1024;
+}
+
+/** Polls until a GraphQL endpoint answers `{ __typename }` (not every peer has a health route). */
+export async function waitForGraphQL(url: string, headers: Record<string, string> = {}, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ __typename }"}' });
       if (res.ok) return;
     } catch {
       /* not up yet */
     }
     if (Date.now() > deadline) throw new Error(`${url} did not come up in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** A subgraph pair and what the gateways need to reach it. */
+export interface SubgraphPair {
+  urls: { erp: string; mes: string };
+  /** Env for a hub gateway on this pair. */
+  env: Record<string, string>;
+  /** Process groups of the pair and the two demo systems (their CPU is counted together). */
+  pgids: number[];
+}
+
+export interface BenchPlant {
+  erpApi: string;
+  mesApi: string;
+  /** Unsigned, demo mode: the peers and the hub in demo mode use it. */
+  demo: SubgraphPair;
+  /** Production mode, signed: the hub as deployed. */
+  production: SubgraphPair;
+  redisUrl: string;
+  prefix: string;
+  jwtSecret: string;
+  /** Starts a process that belongs to the plant (stopped with it); answers its process group. */
+  start(cmd: string, args: string[], env: Record<string, string>): Proc;
+  /** Stops `p` with the plant. */
+  adopt(p: Proc): void;
+  /** `npm run <script>` with the plant's base env plus `env`. */
+  startScript(script: string, env: Record<string, string>): Proc;
+  port(): Promise<string>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface PlantOptions {
+  redisUrl?: string;
+  /** When set, the hub's gateways and subgraphs write V8 CPU profiles (`--cpu-prof`) into this folder at exit. */
+  cpuProfDir?: string | undefined;
+  demoScale?: number;
+}
+
+/**
+ * `npm run <script>`, as an operator starts it; when profiling, the script's entry file straight under
+ * node, because Node 20 refuses `--cpu-prof` in NODE_OPTIONS (the demo systems are not profiled).
+ */
+function command(script: string, cpuProfDir: string | undefined): [string, string[]] {
+  const entry = /^tsx (\S+)$/.exec(SCRIPTS[script] ?? '')?.[1];
+  if (!cpuProfDir || !entry || script.endsWith('-api')) return ['npm', ['run', '--silent', script]];
+  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--import', 'tsx', entry]];
 }
 
 export async function startBenchPlant(opts: PlantOptions = {}): Promise<BenchPlant> {
@@ -101,68 +131,61 @@ export async function startBenchPlant(opts: PlantOptions = {}): Promise<BenchPla
     await Promise.all(procs.map((p) => p.stop()));
     await dropPrefix(redisUrl, prefix);
   };
+  const port = async () => String(await freePort());
+  const [erpApiPort, mesApiPort] = [await port(), await port()];
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const base: Record<string, string> = {
+    ERP_API_URL: `http://127.0.0.1:${erpApiPort}`,
+    MES_API_URL: `http://127.0.0.1:${mesApiPort}`,
+    MES_SIMULATE: 'off',
+    REDIS_URL: redisUrl,
+    CACHE_PREFIX: prefix,
+    DEMO_SCALE: String(opts.demoScale ?? 1),
+    // Warm caches for the whole run: no entry expires while it is measured (the question is the
+    // gateways' throughput, not the demo systems').
+    CACHE_TTLS: JSON.stringify(Object.fromEntries(Object.keys(DEFAULT_CACHE_TTLS).map((k) => [k, 3600]))),
+    SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+    JWT_SECRET: jwtSecret,
+  };
+  const start = (cmd: string, args: string[], env: Record<string, string>) => {
+    const p = startProcess(cmd, args, env);
+    procs.push(p);
+    return p;
+  };
+  const startScript = (script: string, env: Record<string, string>) => start(...command(script, opts.cpuProfDir), { ...base, ...env });
+  const output = () => procs.map((p) => p.output().slice(-2000)).join('\n---\n');
   try {
-    const port = async () => String(await freePort());
-    const [erpApi, mesApi] = [await port(), await port()];
-    const base: Record<string, string> = {
-      ERP_API_URL: `http://127.0.0.1:${erpApi}`,
-      MES_API_URL: `http://127.0.0.1:${mesApi}`,
-      MES_SIMULATE: 'off',
-      REDIS_URL: redisUrl,
-      CACHE_PREFIX: prefix,
-      // Warm caches for the whole run: no entry expires while it is measured (the question is the
-      // gateway's throughput, not the demo systems').
-      CACHE_TTLS: JSON.stringify(Object.fromEntries(Object.keys(DEFAULT_CACHE_TTLS).map((k) => [k, 3600]))),
-      SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('base64url'),
-    };
-    const start = (script: string, env: Record<string, string>): number => {
-      const p = startProcess(...command(script, opts.cpuProfDir), { ...base, ...env });
-      procs.push(p);
-      return p.child.pid!;
-    };
-    start('start:erp-api', { ERP_API_PORT: erpApi });
-    start('start:mes-api', { MES_API_PORT: mesApi });
-    await Promise.all([waitFor(`${base.ERP_API_URL}/admin/stats`, 60_000), waitFor(`${base.MES_API_URL}/admin/stats`, 60_000)]);
+    const erpApi = startScript('start:erp-api', { ERP_API_PORT: erpApiPort });
+    const mesApi = startScript('start:mes-api', { MES_API_PORT: mesApiPort });
+    await Promise.all([waitFor(`${base.ERP_API_URL}/admin/stats`, 120_000), waitFor(`${base.MES_API_URL}/admin/stats`, 120_000)]);
+    const systems = [erpApi.child.pid!, mesApi.child.pid!];
 
-    const subgraphs = async (signing: 'on' | 'off') => {
+    const pair = async (env: Record<string, string>): Promise<SubgraphPair> => {
       const [erp, mes] = [await port(), await port()];
-      const env = { SUBGRAPH_SIGNING: signing };
-      const pgids = [start('start:erp', { ...env, ERP_SUBGRAPH_PORT: erp }), start('start:mes', { ...env, MES_SUBGRAPH_PORT: mes })];
-      const urls = { ERP_SUBGRAPH_URL: `http://127.0.0.1:${erp}/graphql`, MES_SUBGRAPH_URL: `http://127.0.0.1:${mes}/graphql` };
-      return { urls, pgids };
+      const procsOfPair = [startScript('start:erp', { ...env, ERP_SUBGRAPH_PORT: erp }), startScript('start:mes', { ...env, MES_SUBGRAPH_PORT: mes })];
+      const urls = { erp: `http://127.0.0.1:${erp}/graphql`, mes: `http://127.0.0.1:${mes}/graphql` };
+      await Promise.all([waitFor(urls.erp.replace('/graphql', '/health'), 120_000), waitFor(urls.mes.replace('/graphql', '/health'), 120_000)]);
+      return { urls, env: { ...env, ERP_SUBGRAPH_URL: urls.erp, MES_SUBGRAPH_URL: urls.mes }, pgids: [...procsOfPair.map((p) => p.child.pid!), ...systems] };
     };
-    const unsigned = await subgraphs('off');
-    const signed = await subgraphs('on');
-
-    const gateway = async (env: Record<string, string>) => {
-      const gw = await port();
-      const pgid = start('start:gateway', { ...env, GATEWAY_PORT: gw });
-      await waitFor(`http://127.0.0.1:${gw}/ready`, 90_000);
-      return { url: `http://127.0.0.1:${gw}/graphql`, pgid };
-    };
-    const hubUnsigned = await gateway({ ...unsigned.urls, SUBGRAPH_SIGNING: 'off' });
-    const hubSigned = await gateway({ ...signed.urls, SUBGRAPH_SIGNING: 'on' });
-    const plainPort = await port();
-    const plainProc = startProcess(process.execPath, ['--import', 'tsx', new URL('./plain-gateway.ts', import.meta.url).pathname], {
-      ...unsigned.urls,
-      PLAIN_GATEWAY_PORT: plainPort,
-    });
-    procs.push(plainProc);
-    const plain = `http://127.0.0.1:${plainPort}/`;
-    await waitForGraphQL(plain);
+    const demo = await pair({ SUBGRAPH_SIGNING: 'off' });
+    const production = await pair({ NODE_ENV: 'production', SUBGRAPH_SIGNING: 'on' });
     return {
-      targets: { plain, hubUnsigned: hubUnsigned.url, hubSigned: hubSigned.url },
-      groups: {
-        plain: [plainProc.child.pid!],
-        hubUnsigned: [hubUnsigned.pgid],
-        hubSigned: [hubSigned.pgid],
-        subgraphsUnsigned: unsigned.pgids,
-        subgraphsSigned: signed.pgids,
-      },
+      erpApi: base.ERP_API_URL!,
+      mesApi: base.MES_API_URL!,
+      demo,
+      production,
+      redisUrl,
+      prefix,
+      jwtSecret,
+      start,
+      adopt: (p) => void procs.push(p),
+      startScript,
+      port,
+      output,
       stop,
     };
   } catch (e) {
-    const logs = procs.map((p) => p.output().slice(-2000)).join('\n---\n');
+    const logs = output();
     await stop();
     throw new Error(`${(e as Error).message}\nprocess output:\n${logs}`);
   }

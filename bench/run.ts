@@ -1,18 +1,23 @@
 /**
- * `npm run bench -- <name>`: benchmarks print ratios measured side by side in one run (these machines
- * are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
+ * `npm run bench -- <name> [--quick] [--save]`: benchmarks print ratios measured side by side in one run
+ * (these machines are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
  */
 import { benchCache } from './cache.ts';
+import { benchInvalidation } from './invalidation.ts';
+import { benchScale } from './scale.ts';
 import { benchThroughput } from './throughput.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   cache: () => benchCache(),
   throughput: () => benchThroughput(),
   'reports-export': () => import('./reports-export.ts').then((m) => m.benchReportsExport()),
+  invalidation: () => benchInvalidation(),
+  scale: () => benchScale(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : Object.keys(BENCHES);
+// Without a name: the throughput comparison (the other benches are asked for by name).
+const names = wanted.length ? wanted : ['throughput'];
 for (const name of names) {
   const bench = BENCHES[name];
   if (!bench) {
@@ -22,4 +27,4 @@ for (const name of names) {
   process.stdout.write(`== ${name} ==\n`);
   await bench();
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

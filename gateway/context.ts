@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { StaleEntry } from '../lib/cache/stale.ts';
 import { ANONYMOUS, type Caller } from '../lib/auth/caller.ts';
+import type { AnswerReport } from './response-cache.ts';
 
 /** Per-request state at the gateway; made in one place, cheaply (no I/O). */
 export interface GatewayContext {
@@ -19,14 +20,16 @@ export interface GatewayContext {
    * anything a client sends.
    */
   internal?: true;
+  /** What the answer reads, for the response cache and request coalescing (gateway/response-cache.ts). */
+  responseCache?: AnswerReport | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS): GatewayContext {
+export function createGatewayContext(req: IncomingMessage, caller: Caller = ANONYMOUS, responseCache?: AnswerReport): GatewayContext {
   const given = req.headers['x-request-id'];
   // The client's id is not ours to trust: two callers could send the same one, and the audit log
   // would then tie their records together.
   const clientRequestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : undefined;
-  return { requestId: randomUUID(), ...(clientRequestId ? { clientRequestId } : {}), caller, stale: { entries: [] } };
+  return { requestId: randomUUID(), ...(clientRequestId ? { clientRequestId } : {}), caller, stale: { entries: [] }, responseCache };
 }

@@ -1,3 +1,5 @@
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../lib/graphql-production.ts';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -18,6 +20,7 @@ import { checkSubgraphs, subgraphCircuits } from './readiness.ts';
 import { createDeliveryAudit } from './security/delivery-audit.ts';
 import { createReportsRoute } from './reports/index.ts';
 import { createGatewaySecurity } from './security/index.ts';
+import { createResponseCache } from './response-cache.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { captureApiSchema, startLive, subscriptionsOverHttpPlugin } from './subscriptions/index.ts';
 import { readSupergraph } from './supergraph.ts';
@@ -35,6 +38,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const security = createGatewaySecurity(config, log);
   // A foreign subgraph does not check the hub's signature; SIGNED_SUBGRAPHS limits signing to those that do.
   const signs = (name: string) => !config.signedSubgraphs || config.signedSubgraphs.includes(name);
+  const responses = createResponseCache(config, { log, metrics, callerOf: security.callerOf });
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
     supergraphSdl: supergraph.sdl,
@@ -58,13 +62,15 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       staleExtensionPlugin<GatewayContext>(),
       ...security.plugins,
       subscriptionsOverHttpPlugin(),
+      responses.plugin,
     ],
   });
   await apollo.start();
   const graphql = createGraphQLHandler<GatewayContext>({
     server: apollo,
     maxBodyBytes: security.maxBodyBytes,
-    context: async (req) => createGatewayContext(req, security.callerOf(req)),
+    context: async (req) => createGatewayContext(req, security.callerOf(req), responses.reportFor(req)),
+    around: (req, body, search, execute) => responses.around(req, body, search, execute),
   });
 
   const reports = createReportsRoute({ apollo, apiSchemaSdl: apiSchema(), security, config: config.reports, log });
@@ -138,6 +144,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
       await security.close();
       await deliveryAudit.close();
       await flushTracing();
+      await responses.close();
     },
   };
 }

@@ -131,6 +131,13 @@ export async function readRequestBody(
   return raw.toString('utf8');
 }
 
+/** An answer Apollo made (or the gateway's response cache holds): status, headers and body. */
+export interface GraphQLAnswer {
+  status: number;
+  headers: [string, string][];
+  body: { kind: 'complete'; string: string } | { kind: 'chunked'; asyncIterator: AsyncIterableIterator<string> };
+}
+
 /** The answer for a body `readRequestBody` refused: its coded error, or 400/413 BAD_USER_INPUT. */
 export function sendBodyError(res: ServerResponse, e: unknown): void {
   if (isCoded(e)) return sendCoded(res, e);
@@ -147,6 +154,11 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
    * Apollo sees it; throws a coded GraphQLError whose `extensions.http.status` becomes the answer.
    */
   authorize?: (req: IncomingMessage, raw: Buffer) => void;
+  /**
+   * Wraps Apollo's execution of one request (the gateway's response cache and request coalescing):
+   * answers with a stored or shared answer, or calls `execute`.
+   */
+  around?: (req: IncomingMessage, body: unknown, search: string, execute: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
 }
 
 /** Serves one GraphQL HTTP request (POST, or GET for queries) through Apollo Server. */
@@ -164,13 +176,17 @@ export function createGraphQLHandler<TContext extends BaseContext>(opts: GraphQL
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
-    try {
+    const execute = async (): Promise<GraphQLAnswer> => {
       const result = await opts.server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: () => opts.context(req, body),
       });
+      return { status: result.status ?? 200, headers: [...result.headers], body: result.body };
+    };
+    try {
+      const result = await (opts.around ? opts.around(req, body, search, execute) : execute());
       for (const [k, v] of result.headers) res.setHeader(k, v);
-      res.statusCode = result.status ?? 200;
+      res.statusCode = result.status;
       if (result.body.kind === 'complete') {
         res.end(result.body.string);
         return;

@@ -146,6 +146,10 @@ export function loadConfig(env: Env = process.env): HubConfig {
       ttlSec: ttls(env),
       staleTtlSec: number(env, 'CACHE_STALE_TTL_SECONDS', 86_400, 0, 30 * 86_400),
       negativeTtlSec: number(env, 'CACHE_NEGATIVE_TTL_SECONDS', 30, 0, 3600),
+      responses: {
+        enabled: bool(env, 'RESPONSE_CACHE', true) && Boolean(env.REDIS_URL),
+        maxTtlSec: number(env, 'RESPONSE_CACHE_MAX_TTL_S', 60, 1, 86_400),
+      },
     },
     adminToken: env.ADMIN_TOKEN || undefined,
     demoSeed: number(env, 'DEMO_SEED', 42, 0, 2 ** 32 - 1),

@@ -16,6 +16,8 @@ export interface HubMetrics {
   subscriptionsActive: Gauge;
   eventsPublished: Counter<'type'>;
   circuitState: Gauge<'system'>;
+  /** The gateway's whole-response cache and request coalescing (gateway/response-cache.ts). */
+  responseCache: Counter<'outcome'>;
 }
 
 export function createMetrics(service: string): HubMetrics {
@@ -69,6 +71,12 @@ export function createMetrics(service: string): HubMetrics {
       name: 'hub_circuit_state',
       help: 'Circuit breaker per system of record: 0 closed, 1 open (calls refused), 2 half-open (one probe).',
       labelNames: ['system'],
+      registers: r,
+    }),
+    responseCache: new Counter({
+      name: 'hub_response_cache_total',
+      help: 'Gateway answers by how they were made: hit (stored answer), shared (an identical request in flight), executed, stored, refused (an invalidation came first).',
+      labelNames: ['outcome'],
       registers: r,
     }),
   };

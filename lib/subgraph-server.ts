@@ -8,6 +8,7 @@ import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer
 import { createFormatError, leanPlugins, leanServerOptions, metricsPlugin, staleExtensionPlugin } from './apollo-plugins.ts';
 import { adminAllowed, metricsAllowed } from './admin-auth.ts';
 import { createAuditSink } from './audit.ts';
+import { cacheReportPlugin } from './cache/report-plugin.ts';
 import { applyAuthorization } from './auth/directives.ts';
 import { attachSecurity, requestSecurity } from './auth/request-security.ts';
 import { createSubgraphTrust } from './auth/subgraph-trust.ts';
@@ -32,7 +33,7 @@ export function subgraphFoundation(config: HubConfig, system: SystemName) {
   const metrics = createMetrics(`${system}-subgraph`);
   const client = createJsonClient({ system, baseUrl: apiUrl, timeoutMs: config.upstreamTimeoutMs, resilience: config.resilience, metrics });
   const backend = createCacheBackend(config, log);
-  const cache = createEntityCache(config, system, backend, metrics);
+  const cache = createEntityCache(config, system, backend, metrics, log);
   return { log, apiUrl, metrics, client, backend, cache };
 }
 
@@ -79,6 +80,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       ...leanPlugins(),
       metricsPlugin<TContext>(opts.metrics),
       staleExtensionPlugin(),
+      cacheReportPlugin(),
       {
         // One audit line per request that touched a restricted field or ran a mutation.
         async requestDidStart() {

@@ -1,8 +1,25 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gql } from './support/hub.ts';
+import { gql, redisEnv } from './support/hub.ts';
+import { until } from './support/live.ts';
 import { freePort, startProcess, waitFor, type Proc } from './support/processes.ts';
 
 const QUERY = '{ productionOrders(first: 3) { edges { node { id plannedQuantity material { description } workOrders { id status } progress } } } }';
+
+/** Command lines of the live processes in a process group (Linux /proc). */
+function groupCommands(pgid: number): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid && f[0] !== 'Z') out.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
 
 describe('the processes as an operator runs them', () => {
   const procs: Proc[] = [];
@@ -32,7 +49,8 @@ describe('the processes as an operator runs them', () => {
     await Promise.all(procs.splice(0).map((p) => p.stop()));
   });
 
-  it('npm start brings up the whole demo plant and prints the URLs and a first query', async () => {
+  // Five Node processes start at once (each compiles its TypeScript): slower than one on a busy machine.
+  it('npm start brings up the whole demo plant and prints the URLs and a first query', { timeout: 120_000 }, async () => {
     const gw = await freePort();
     const env = {
       GATEWAY_PORT: String(gw),
@@ -56,6 +74,30 @@ describe('the processes as an operator runs them', () => {
     expect(costs.body.data!.productionOrders.edges[0].node.plannedCost).toEqual(expect.any(Number));
     const res = await gql(`http://127.0.0.1:${gw}/graphql`, QUERY);
     expect(res.body.errors).toBeUndefined();
+  });
+
+  it('npm start runs each piece in a process of its own (every core), and one Ctrl-C stops them all', { timeout: 120_000 }, async () => {
+    const gw = await freePort();
+    const env = {
+      ...redisEnv('start'),
+      GATEWAY_PORT: String(gw),
+      ERP_SUBGRAPH_PORT: String(await freePort()),
+      MES_SUBGRAPH_PORT: String(await freePort()),
+      ERP_API_PORT: String(await freePort()),
+      MES_API_PORT: String(await freePort()),
+      MES_SIMULATE: 'off',
+    };
+    const p = startProcess('npm', ['start', '--silent'], env);
+    procs.push(p);
+    await waitFor(`http://127.0.0.1:${gw}/ready`, 90_000);
+    const res = await gql(`http://127.0.0.1:${gw}/graphql`, QUERY);
+    expect(res.body.errors).toBeUndefined();
+    const entries = ['systems/erp/server.ts', 'systems/mes/server.ts', 'subgraphs/erp/server.ts', 'subgraphs/mes/server.ts', 'gateway/server.ts'];
+    const running = groupCommands(p.child.pid!);
+    for (const entry of entries) expect(running.filter((c) => c.includes(entry)).length, entry).toBeGreaterThanOrEqual(1);
+    // What a terminal's Ctrl-C does: SIGINT to the foreground process group.
+    process.kill(-p.child.pid!, 'SIGINT');
+    await until(() => groupCommands(p.child.pid!).length === 0, 15_000, 'every process of npm start to exit');
   });
 
   it('a bad configuration value stops the process with a message naming the variable', async () => {

@@ -125,9 +125,9 @@ describe('connections per process', () => {
       const names = [...list.matchAll(/ name=(hub-[a-z-]+) /g)].map((m) => m[1]!);
       const count: Record<string, number> = {};
       for (const n of names) count[n] = (count[n] ?? 0) + 1;
-      // gateway: events, event-reader, limits; ERP subgraph: cache, audit; MES subgraph: cache, audit, events, outbox, listener.
-      expect(count).toEqual({ 'hub-events': 2, 'hub-event-reader': 1, 'hub-limits': 1, 'hub-cache': 2, 'hub-audit': 2, 'hub-outbox': 1, 'hub-listener': 1 });
-      expect(names).toHaveLength(10);
+      // gateway: events, event-reader, limits, cache (response cache); ERP subgraph: cache, audit; MES subgraph: cache, audit, events, outbox, listener.
+      expect(count).toEqual({ 'hub-events': 2, 'hub-event-reader': 1, 'hub-limits': 1, 'hub-cache': 3, 'hub-audit': 2, 'hub-outbox': 1, 'hub-listener': 1 });
+      expect(names).toHaveLength(11);
     } finally {
       probe.disconnect();
       await hub.close();

@@ -10,13 +10,23 @@ import type { Logger } from '../log.ts';
  */
 export interface CacheBackend {
   readonly kind: 'redis' | 'memory';
+  /** The Redis connection, for the response cache's scripts (lib/cache/responses.ts); none in memory. */
+  readonly raw?: Redis | Cluster;
   /** Values for keys, null where absent (or where the cache could not be asked). */
   mget(keys: readonly string[]): Promise<(string | null)[]>;
-  /** Writes all entries in one round trip (a pipeline in Redis). */
-  mset(entries: readonly { key: string; value: string; ttlSec: number }[]): Promise<void>;
+  /**
+   * Writes all entries in one round trip (a pipeline in Redis). With `index`, their keys are also
+   * added to that set (kept as long as its longest-lived entry), so `delIndexed` can drop them all.
+   */
+  mset(entries: readonly { key: string; value: string; ttlSec: number }[], index?: string): Promise<void>;
   del(keys: readonly string[]): Promise<void>;
-  /** Deletes every key starting with `prefix`; answers how many. */
+  /** Deletes every key starting with `prefix`; answers how many. Scans the keyspace: admin use only. */
   delPrefix(prefix: string): Promise<number>;
+  /**
+   * Deletes every key in the `index` set (written by `mset`); `prefix` names the same keys for a backend
+   * without sets. Costs what the index holds, never a keyspace scan: this is the event path's purge.
+   */
+  delIndexed(index: string, prefix: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -32,6 +42,12 @@ export function createMemoryBackend(maxEntries = 100_000): CacheBackend {
       for (const k of keys) lru.delete(k);
     },
     delPrefix: async (prefix) => {
+      let n = 0;
+      for (const k of [...lru.keys()]) if (k.startsWith(prefix) && lru.delete(k)) n++;
+      return n;
+    },
+    // In memory the LRU is bounded (maxEntries): walking it is the index.
+    delIndexed: async (_index, prefix) => {
       let n = 0;
       for (const k of [...lru.keys()]) if (k.startsWith(prefix) && lru.delete(k)) n++;
       return n;
@@ -75,15 +91,24 @@ export function createRedisBackend(url: string, log: Logger): CacheBackend {
             // (concurrently, not one round trip after another).
             () => (cluster ? Promise.all(keys.map((k) => client.get(k))) : (client as Redis).mget(...keys)),
           ),
-    mset: (entries) =>
+    mset: (entries, index) =>
       soft(undefined, async () => {
         if (entries.length === 0) return;
+        const ttl = (e: { ttlSec: number }) => Math.max(1, Math.round(e.ttlSec));
+        const indexTtl = Math.max(...entries.map(ttl));
         if (cluster) {
-          await Promise.all(entries.map((e) => client.set(e.key, e.value, 'EX', Math.max(1, Math.round(e.ttlSec)))));
+          await Promise.all(entries.map((e) => client.set(e.key, e.value, 'EX', ttl(e))));
+          if (index) await client.sadd(index, ...entries.map((e) => e.key)).then(() => client.expire(index, indexTtl, 'GT')).then(() => client.expire(index, indexTtl, 'NX'));
           return;
         }
         const p = (client as Redis).pipeline();
-        for (const e of entries) p.set(e.key, e.value, 'EX', Math.max(1, Math.round(e.ttlSec)));
+        for (const e of entries) p.set(e.key, e.value, 'EX', ttl(e));
+        if (index) {
+          // The set lives as long as its longest-lived member: GT extends it, NX sets it on a new set.
+          p.sadd(index, ...entries.map((e) => e.key));
+          p.expire(index, indexTtl, 'GT');
+          p.expire(index, indexTtl, 'NX');
+        }
         await p.exec();
       }),
     del: (keys) =>
@@ -106,6 +131,18 @@ export function createRedisBackend(url: string, log: Logger): CacheBackend {
         }
         return n;
       }),
+    delIndexed: (index) =>
+      soft(0, async () => {
+        // SPOP, not SMEMBERS + DEL: a key indexed meanwhile is either popped here or stays for the next purge.
+        let n = 0;
+        for (;;) {
+          const keys = await client.spop(index, 500);
+          if (keys.length === 0) return n;
+          if (cluster) n += (await Promise.all(keys.map((k) => client.del(k)))).reduce((a, b) => a + b, 0);
+          else n += await (client as Redis).del(...keys);
+        }
+      }),
+    raw: client,
     close: async () => {
       client.disconnect();
     },

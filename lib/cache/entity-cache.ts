@@ -22,6 +22,11 @@ export interface EntityCacheOptions {
   /** Unknown ids are remembered this long, so a burst of bad ids cannot hammer the system. */
   negativeTtlSec: number;
   metrics?: HubMetrics;
+  /**
+   * Called with the tags of what was just dropped (`<system>:<type>:<id>`, `<system>:<type>` for a
+   * purge), after the entries are gone: the gateway's stored answers built from them go too.
+   */
+  dropAnswers?: (tags: string[]) => Promise<void>;
 }
 
 /** Bumped when a cached record's shape changes: entries of another version read as misses. */
@@ -39,6 +44,8 @@ interface Envelope<V> {
   s: number;
   /** fetched at, epoch ms */
   t: number;
+  /** fresh until, epoch ms (entries written before this field existed: t + the negative TTL) */
+  x?: number;
   v: V;
 }
 
@@ -58,6 +65,11 @@ export class EntityCache {
 
   key(type: string, id: string): string {
     return `${this.opts.prefix}:${this.opts.system}:${type}:${id}`;
+  }
+
+  /** The set of a type's fresh keys, so an event can drop the type without a keyspace scan. */
+  private indexKey(type: string): string {
+    return `${this.opts.prefix}:index:${this.opts.system}:${type}`;
   }
 
   private staleKey(type: string, id: string): string {
@@ -86,6 +98,8 @@ export class EntityCache {
     const unique = [...new Set(keys)];
     const waiting: Promise<void>[] = [];
     const toRead: string[] = [];
+    // When each entry read stays fresh, for the request's cache log (the response cache's TTL).
+    const freshUntil = new Map<string, number>();
     for (const k of unique) {
       const pending = this.inflight.get(this.key(type, k)) as Promise<V> | undefined;
       if (pending) waiting.push(pending.then((v) => void out.set(k, v)));
@@ -97,8 +111,10 @@ export class EntityCache {
       const misses: string[] = [];
       raw.forEach((text, i) => {
         const env = text === null ? undefined : parse<V>(readKeys[i]!, text);
-        if (env) out.set(toRead[i]!, env.v);
-        else misses.push(toRead[i]!);
+        if (env) {
+          out.set(toRead[i]!, env.v);
+          freshUntil.set(toRead[i]!, env.x ?? env.t + this.opts.negativeTtlSec * 1000);
+        } else misses.push(toRead[i]!);
       });
       const hits = toRead.length - misses.length;
       if (hits) this.opts.metrics?.cacheHits.inc({ type: this.label(type) }, hits);
@@ -120,6 +136,10 @@ export class EntityCache {
       }
     }
     await Promise.all(waiting);
+    if (stale) {
+      const fetchedUntil = Date.now() + (this.opts.ttlSec[type] ?? this.opts.defaultTtlSec) * 1000;
+      for (const k of unique) stale.read(`${this.opts.system}:${type}:${k}`, freshUntil.get(k) ?? fetchedUntil);
+    }
     return out;
   }
 
@@ -180,11 +200,12 @@ export class EntityCache {
       const found = fetched.has(k);
       const v = found ? (fetched.get(k) as V) : absent;
       result.set(k, v);
-      const value = JSON.stringify({ s: RECORD_VERSION, t: now, v } satisfies Envelope<V>);
-      entries.push({ key: this.key(type, k), value, ttlSec: found ? ttl : Math.min(ttl, this.opts.negativeTtlSec) });
+      const ttlSec = found ? ttl : Math.min(ttl, this.opts.negativeTtlSec);
+      const value = JSON.stringify({ s: RECORD_VERSION, t: now, x: now + ttlSec * 1000, v } satisfies Envelope<V>);
+      entries.push({ key: this.key(type, k), value, ttlSec });
       if (found) entries.push({ key: this.staleKey(type, k), value, ttlSec: this.opts.staleTtlSec });
     }
-    await this.opts.backend.mset(entries);
+    await this.opts.backend.mset(entries, this.indexKey(type));
     return result;
   }
 
@@ -212,19 +233,36 @@ export class EntityCache {
   }
 
   /** Drops the fresh copies of these entries (the stale copies stay for outages, unless `stale`). */
-  invalidate(type: string, ids: readonly string[], opts: { stale?: boolean } = {}): Promise<void> {
+  async invalidate(type: string, ids: readonly string[], opts: { stale?: boolean } = {}): Promise<void> {
     const keys = ids.map((id) => this.key(type, id));
     for (const key of keys) this.settled.delete(key);
     if (opts.stale) keys.push(...ids.map((id) => this.staleKey(type, id)));
-    return this.opts.backend.del(keys);
+    await this.opts.backend.del(keys);
+    // Answers after entries: an answer stored in between would be refused by its tombstone anyway.
+    await this.opts.dropAnswers?.(ids.map((id) => `${this.opts.system}:${type}:${id}`));
   }
 
-  /** Drops every fresh entry of a type, or of this system when no type is given (and the stale copies, if `stale`). */
+  /**
+   * Drops every fresh entry of a type through the type's index (no keyspace scan: the event path uses
+   * this, e.g. an equipment event drops the equipment lists), and the answers built from them.
+   */
+  async dropType(type: string): Promise<number> {
+    const n = await this.opts.backend.delIndexed(this.indexKey(type), `${this.opts.prefix}:${this.opts.system}:${type}:`);
+    await this.opts.dropAnswers?.([`${this.opts.system}:${type}`]);
+    return n;
+  }
+
+  /**
+   * Drops every fresh entry of a type, or of this system when no type is given (and the stale copies,
+   * if `stale`). Scans the keyspace: for the admin route, not for the event path (see `dropType`).
+   */
   async purge(type?: string, opts: { stale?: boolean } = {}): Promise<number> {
     const rest = `${this.opts.system}:${type ? `${type}:` : ''}`;
     this.settled.clear();
     const fresh = await this.opts.backend.delPrefix(`${this.opts.prefix}:${rest}`);
-    return fresh + (opts.stale ? await this.opts.backend.delPrefix(`${this.opts.prefix}:stale:${rest}`) : 0);
+    const staleCopies = opts.stale ? await this.opts.backend.delPrefix(`${this.opts.prefix}:stale:${rest}`) : 0;
+    await this.opts.dropAnswers?.([type ? `${this.opts.system}:${type}` : this.opts.system]);
+    return fresh + staleCopies;
   }
 }
 

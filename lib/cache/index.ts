@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
 import { createMemoryBackend, createRedisBackend, type CacheBackend } from './backend.ts';
 import { EntityCache } from './entity-cache.ts';
+import { dropTagged, responseKeys } from './responses.ts';
 
 export { EntityCache } from './entity-cache.ts';
 export { cachedEntities, cachedGroups } from './read-through.ts';
@@ -22,7 +23,10 @@ export function createEntityCache(
   system: SystemName,
   backend: CacheBackend,
   metrics: HubMetrics,
+  log?: Logger,
 ): EntityCache {
+  const redis = backend.raw;
+  const keys = responseKeys(config.cachePrefix);
   const ttlSec: Record<string, number> = {};
   for (const [k, v] of Object.entries(config.cache.ttlSec)) {
     if (k.startsWith(`${system}.`)) ttlSec[k.slice(system.length + 1)] = v;
@@ -36,5 +40,13 @@ export function createEntityCache(
     staleTtlSec: config.cache.staleTtlSec,
     negativeTtlSec: config.cache.negativeTtlSec,
     metrics,
+    // Always, whatever this process's RESPONSE_CACHE says: the gateway's may differ, and a drop is cheap.
+    dropAnswers: redis
+      ? (tags) =>
+          dropTagged(redis, keys, tags).then(
+            () => undefined,
+            (e: unknown) => log?.warn('dropping cached answers failed; they expire with their TTL', { err: (e as Error).message }),
+          )
+      : undefined,
   });
 }

@@ -5,6 +5,8 @@ export interface CacheConfig {
   ttlSec: Record<string, number>;
   staleTtlSec: number;
   negativeTtlSec: number;
+  /** The gateway's whole-response cache (needs REDIS_URL; README "Caching"). */
+  responses: { enabled: boolean; maxTtlSec: number };
 }
 
 /**

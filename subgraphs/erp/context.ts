@@ -33,6 +33,8 @@ export interface ErpContext {
 /** The one place an ERP request context is made; cheap (closures only, no I/O). */
 export function createErpContext(upstream: ErpSource, due: DueStatusSource, cache?: EntityCache): ErpContext {
   const stale = createStaleCollector();
+  // Uncached reads cannot be told to the response cache: such an answer is never stored.
+  if (!cache) stale.uncacheable();
   const source = cache ? cachedErpSource(upstream, cache, stale) : upstream;
   return {
     source,

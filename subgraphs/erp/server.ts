@@ -1,3 +1,5 @@
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';

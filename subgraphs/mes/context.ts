@@ -32,14 +32,27 @@ export interface MesContext {
 /** The one place an MES request context is made. `mapping` is read per request so a reload applies at once. */
 export function createMesContext(upstream: MesSource, mapping: MaterialMapping, integrity: IntegrityServices, reports: ReportServices, cache?: EntityCache): MesContext {
   const stale = createStaleCollector();
+  // Uncached reads cannot be told to the response cache: such an answer is never stored.
+  if (!cache) stale.uncacheable();
   const source = cache ? cachedMesSource(upstream, cache, stale) : upstream;
   const job = entityLoader((ids) => source.jobOrdersByIds(ids), (j) => j.id);
+  // A proxy, not a getter, so a shallow copy of the context does not count as a use.
+  const uncacheable = <T extends object>(services: T): T =>
+    new Proxy(services, {
+      get(target, property, receiver) {
+        stale.uncacheable();
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
   return {
     source,
     stale,
     mapping,
-    integrity,
-    reports,
+    // Reconciliation, the closed loop and the reports read the systems without the entity cache: an
+    // answer that touched them is not stored by the gateway's response cache.
+    integrity: uncacheable(integrity),
+    // The reports read both systems' whole books directly, like reconciliation.
+    reports: uncacheable(reports),
     loaders: {
       job,
       jobsByOrder: groupLoader(async (ids) => {

@@ -20,11 +20,11 @@ export async function invalidateForMesEvent(cache: EntityCache, raw: MesChange):
     // Completing a work order books an output lot (and consumes inputs): lot lists of any material may
     // change. Rare, so the lot lists are dropped as a whole rather than tracked per material.
     if (ev.type === 'operation.completed' || ev.type === 'joborder.status') {
-      work.push(cache.purge('lotsByCode'), cache.purge('lot'));
+      work.push(cache.dropType('lotsByCode'), cache.dropType('lot'));
     }
   } else if (ev.type === 'equipment.state') {
     if (ev.equipmentId) work.push(cache.invalidate('equipment', [ev.equipmentId]));
-    work.push(cache.purge('equipmentList'));
+    work.push(cache.dropType('equipmentList'));
   } else if (ev.type === 'quality.result') {
     if (ev.jobOrderId) work.push(cache.invalidate('quality', [ev.jobOrderId]));
   }

@@ -1,3 +1,5 @@
+// First: graphql's development-mode checks off before anything loads graphql (lib/graphql-production.ts).
+import '../../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { createEntityCache } from '../../lib/cache/index.ts';
@@ -61,7 +63,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
     log,
   );
   log.info('material mapping loaded', { rows: mapping.current.rows.length, source: mappingSource });
-  const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics) };
+  const caches = { mes: cache, erp: createEntityCache(config, 'erp', backend, metrics, log) };
   const integrity = await createIntegrity(config, { log, metrics, mesClient: client, mapping, caches });
   const reports = { erp: integrity.services.erp, config: config.reports };
   const bus = await createEventBus(config, log);

@@ -162,16 +162,21 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   }
 }
 
-/** Removes a test hub's Redis keys (the test Redis is shared by parallel test files). */
+/**
+ * Removes a test hub's Redis keys (the test Redis is shared by parallel test files): `<prefix>:*` and
+ * the response cache's `{<prefix>:rc}:*`.
+ */
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }
