@@ -118,12 +118,21 @@ export function analyse(name: string, text: string, schema: GraphQLSchema): Repo
   return { name, description, operationName: operation.name.value, query: text, document, operation, variables, rows, item, columns: out.columns, lists: out.lists, paged };
 }
 
-/** Every `*.graphql` of `dir`, by file name (without the extension). */
-export function loadReports(dir: string, schema: GraphQLSchema): Map<string, Report> {
+/**
+ * Every `*.graphql` of `dir`, by file name (without the extension). A report that does not fit the
+ * schema throws, unless `skip` is given: then it is handed to `skip` and left out (the built-in reports
+ * on a foreign supergraph, which has none of the fields they read).
+ */
+export function loadReports(dir: string, schema: GraphQLSchema, skip?: (name: string, reason: string) => void): Map<string, Report> {
   const out = new Map<string, Report>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
     const name = file.slice(0, -'.graphql'.length);
-    out.set(name, analyse(name, readFileSync(join(dir, file), 'utf8'), schema));
+    try {
+      out.set(name, analyse(name, readFileSync(join(dir, file), 'utf8'), schema));
+    } catch (e) {
+      if (!skip) throw e;
+      skip(name, (e as Error).message);
+    }
   }
   return out;
 }
