@@ -81,9 +81,19 @@ describe('browser pages in production mode', () => {
     await page.goto(explorerGateway);
     await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
     await page.locator('button[data-name="headers"]').click();
+    // The tool pane holds the variables editor, then the headers editor: wait until the headers one shows,
+    // or the token lands in the variables (a race seen under load).
+    await page.waitForFunction(() => {
+      const editors = document.querySelectorAll('section.graphiql-editor-tool .graphiql-editor');
+      return editors.length === 2 && editors[0]!.classList.contains('hidden') && !editors[1]!.classList.contains('hidden');
+    });
     await setEditor(page, 'section.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror', JSON.stringify({ authorization: `Bearer ${token}` }));
     // GraphiQL introspects again with the Headers tab's token, and gets the schema.
-    const introspection = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('__schema'));
+    await page.waitForTimeout(300); // GraphiQL takes the headers' text into its tab state after a debounce
+    // (The page's first introspection, without a token, may still be answering: wait for the one with it.)
+    const introspection = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('__schema') && !!r.request().headers()['authorization'],
+    );
     await page.locator('[aria-label="Re-fetch GraphQL schema"]').click();
     const schemaAnswer = await introspection;
     expect(schemaAnswer.status()).toBe(200);
