@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../lib/auth/demo-tokens.ts';
-import { createAuthenticator } from '../lib/auth/jwt.ts';
+import { createAuthenticator } from '../gateway/security/jwt.ts';
 import { gql, startHub, type Hub } from './support/hub.ts';
 
 const Q = '{ productionOrders(first: 1) { totalCount } }';

@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { discardBody, sendCoded } from '../../lib/apollo-http.ts';
 import type { Caller } from '../../lib/auth/caller.ts';
-import { createAuthenticator, type Authenticator } from '../../lib/auth/jwt.ts';
+import { createAuthenticator, type Authenticator } from './jwt.ts';
 import type { HubConfig } from '../../lib/config.ts';
 import { ErrorCode } from '../../lib/errors.ts';
-import { createRateLimiter, type RateLimiter } from '../../lib/limits/rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './limits/rate-limit.ts';
 import type { Logger } from '../../lib/log.ts';
 
 /**

@@ -2,8 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { QueryLimits } from '../../lib/config.ts';
 import { ErrorCode } from '../../lib/errors.ts';
-import { operationShape } from '../../lib/limits/complexity.ts';
-import { checkVariables } from '../../lib/limits/variables.ts';
+import { operationShape } from './limits/complexity.ts';
+import { checkVariables } from './limits/variables.ts';
 import type { GatewayContext } from '../context.ts';
 
 const tooComplex = (limit: string, max: number, actual: number) =>

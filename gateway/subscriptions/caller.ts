@@ -11,7 +11,7 @@ import type { GatewayContext } from '../context.ts';
  */
 export type SubscriptionCaller = Caller;
 
-/** The gateway's token check (lib/auth/jwt.ts): throws a coded UNAUTHENTICATED GraphQLError. */
+/** The gateway's token check (gateway/security/jwt.ts): throws a coded UNAUTHENTICATED GraphQLError. */
 export type Authenticate = (authorization: unknown) => Promise<Caller>;
 
 /** The gateway's rate limit for one operation of `subject`: the RATE_LIMITED error, or undefined. */

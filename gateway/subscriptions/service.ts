@@ -24,7 +24,7 @@ import type { QueryLimits } from '../../lib/config.ts';
 import type { DeliveryAudit } from '../security/delivery-audit.ts';
 import { sha256 } from '../security/persisted.ts';
 import { checkOperation, notInList } from '../security/plugins.ts';
-import { withoutSuggestions } from '../../lib/limits/suggestions.ts';
+import { withoutSuggestions } from '../security/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { eventSpan } from '../../lib/tracing.ts';

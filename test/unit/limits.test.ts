@@ -1,8 +1,8 @@
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { operationShape } from '../../lib/limits/complexity.ts';
-import { checkVariables, variablesShapeError } from '../../lib/limits/variables.ts';
-import { withoutSuggestions } from '../../lib/limits/suggestions.ts';
+import { operationShape } from '../../gateway/security/limits/complexity.ts';
+import { checkVariables, variablesShapeError } from '../../gateway/security/limits/variables.ts';
+import { withoutSuggestions } from '../../gateway/security/limits/suggestions.ts';
 
 const schema: GraphQLSchema = buildSchema(`
   type Query { orders(first: Int): [Order!]! order(id: ID!): Order period(p: PeriodInput): Int }

@@ -8,9 +8,9 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { GraphQLError } from 'graphql';
-import { ConfigError, type SecurityConfig } from '../config.ts';
-import { ANONYMOUS, effectiveScopes, type Caller } from './caller.ts';
-import { unauthenticated, type AuthFailure } from './errors.ts';
+import { ConfigError, type SecurityConfig } from '../../lib/config.ts';
+import { ANONYMOUS, effectiveScopes, type Caller } from '../../lib/auth/caller.ts';
+import { unauthenticated, type AuthFailure } from '../../lib/auth/errors.ts';
 
 /** Turns a bearer token into a `Caller`, or throws a 401 UNAUTHENTICATED GraphQLError. */
 export interface Authenticator {

@@ -1,5 +1,5 @@
-import { createRedisConnection } from '../redis.ts';
-import type { Logger } from '../log.ts';
+import { createRedisConnection } from '../../../lib/redis.ts';
+import type { Logger } from '../../../lib/log.ts';
 
 /**
  * Per-client request budget in fixed windows. With Redis the counter is shared by every gateway

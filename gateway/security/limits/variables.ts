@@ -7,7 +7,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { ErrorCode } from '../errors.ts';
+import { ErrorCode } from '../../../lib/errors.ts';
 import { withoutSuggestions } from './suggestions.ts';
 
 /**
