@@ -10,12 +10,17 @@ import type { HubConfig } from '../lib/config.ts';
 import type { Logger } from '../lib/log.ts';
 import type { HubMetrics } from '../lib/metrics.ts';
 import { createRedisConnection } from '../lib/redis.ts';
-import type { GatewayContext } from './context.ts';
 
 /**
  * What one client request's answer was built from, gathered from its subgraph fetches
  * (gateway/subgraph-source.ts) and its Apollo request (the plugin below).
  */
+/** What of a request's context the cache reads (not GatewayContext: context.ts imports this module). */
+interface ReportingContext {
+  responseCache?: AnswerReport | undefined;
+  stale: { entries: unknown[] };
+}
+
 export class AnswerReport {
   /** A query (mutations and subscriptions are never stored or shared). */
   query = false;
@@ -50,7 +55,7 @@ export interface ResponseCache {
   around(req: IncomingMessage, body: unknown, search: string, execute: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer>;
   /** The report the request's context carries (undefined for requests the cache does not see). */
   reportFor(req: IncomingMessage): AnswerReport | undefined;
-  plugin: ApolloServerPlugin<GatewayContext>;
+  plugin: ApolloServerPlugin<ReportingContext>;
   close(): Promise<void>;
 }
 

@@ -3,8 +3,6 @@
  * and moving average prices. Derived without the random generator, so adding them changed no other record.
  */
 import type { WorkCenterType } from './catalog.ts';
-import type { MaterialSpec } from './masterdata.ts';
-import type { OrderSpec } from './orders.ts';
 
 /** EUR per machine hour and per labour hour; Crew = people per machine (labour hours per machine hour). */
 export const WORK_CENTER_RATES: Record<WorkCenterType, { MachineRate: number; LabourRate: number; Crew: number }> = {
@@ -15,7 +13,8 @@ export const WORK_CENTER_RATES: Record<WorkCenterType, { MachineRate: number; La
 };
 
 /** Bought-in materials are issued at a price up to 10 % off standard either way; made ones at standard. */
-export function movingAveragePrice(m: MaterialSpec): number {
+// Structural parameters (not MaterialSpec/OrderSpec): masterdata.ts and orders.ts import this module.
+export function movingAveragePrice(m: { kind: string; cost: number; number: string }): number {
   if (m.kind !== 'RM') return m.cost;
   const offset = (Number(m.number) % 21) - 10;
   return Math.round(m.cost * (100 + offset)) / 100;
@@ -26,7 +25,7 @@ export function movingAveragePrice(m: MaterialSpec): number {
  * operations. The shop floor's booked times (each work order's share, less changeovers) come close, so
  * time variances stay small, as in a plant whose routings are maintained.
  */
-export function standardMinutes(o: OrderSpec): number {
+export function standardMinutes(o: { planned: number; routing: readonly unknown[]; start: number; end: number }): number {
   if (!(o.planned > 0) || o.routing.length === 0) return 0;
   return Math.round(((o.end - o.start) / 60_000 / o.routing.length / o.planned) * 10_000) / 10_000;
 }
