@@ -64,9 +64,10 @@ export interface ResponseCache {
  * caller enters through its scopes and whether it is authenticated (what field authorization reads),
  * never its identity: callers with the same scopes share answers, callers with different ones never do.
  */
-function keyOf(req: IncomingMessage, body: unknown, search: string, caller: Caller): string {
+function keyOf(req: IncomingMessage, body: unknown, search: string, caller: Caller, rules: string): string {
   const h = req.headers;
   const head = [
+    rules,
     req.method,
     h.accept ?? '',
     h['content-type'] ?? '',
@@ -102,7 +103,19 @@ function decode(value: string): { answer: GraphQLAnswer; operationName: string }
 /** How many distinct operation names get their own metric label (as the metrics plugin does). */
 const MAX_OPERATION_LABELS = 200;
 
-export function createResponseCache(config: HubConfig, deps: { log: Logger; metrics: HubMetrics; callerOf: (req: IncomingMessage) => Caller }): ResponseCache {
+export function createResponseCache(
+  config: HubConfig,
+  deps: { log: Logger; metrics: HubMetrics; callerOf: (req: IncomingMessage) => Caller; supergraphSdl: string },
+): ResponseCache {
+  // Gateways sharing one Redis share answers only when they would accept and answer a request alike:
+  // same supergraph, same introspection, safelist and limits (one that refuses introspection must never
+  // serve another's stored schema).
+  const { limits, allowIntrospection, persistedQueriesOnly, persistedQueriesManifest } = config.security;
+  const rules = createHash('sha256')
+    .update(JSON.stringify({ limits, allowIntrospection, persistedQueriesOnly, persistedQueriesManifest }))
+    .update('\u0000')
+    .update(deps.supergraphSdl)
+    .digest('base64url');
   const { log, metrics } = deps;
   const settings = config.cache.responses;
   const keys = responseKeys(config.cachePrefix);
@@ -147,7 +160,7 @@ export function createResponseCache(config: HubConfig, deps: { log: Logger; metr
       if (req.method !== 'POST' && req.method !== 'GET') return execute();
       let key: string;
       try {
-        key = keyOf(req, body, search, deps.callerOf(req));
+        key = keyOf(req, body, search, deps.callerOf(req), rules);
       } catch {
         // A body too deep to print again (variables nested 100,000 levels): Apollo and the limits answer it.
         return execute();

@@ -38,7 +38,7 @@ export async function startGateway(config: HubConfig): Promise<RunningServer> {
   const security = createGatewaySecurity(config, log);
   // A foreign subgraph does not check the hub's signature; SIGNED_SUBGRAPHS limits signing to those that do.
   const signs = (name: string) => !config.signedSubgraphs || config.signedSubgraphs.includes(name);
-  const responses = createResponseCache(config, { log, metrics, callerOf: security.callerOf });
+  const responses = createResponseCache(config, { log, metrics, callerOf: security.callerOf, supergraphSdl: supergraph.sdl });
   const gateway = new ApolloGateway({
     // Read once at start: no composition and no SDL work at run time.
     supergraphSdl: supergraph.sdl,
