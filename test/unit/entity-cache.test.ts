@@ -94,4 +94,43 @@ describe('EntityCache.batch', () => {
     expect(Object.fromEntries(await c.batch('order', ['a', 'b'], r.fetch, null, undefined))).toEqual({ a: 'v:a', b: 'v:b' });
     expect(r.calls).toEqual([['a', 'b']]);
   });
+  it('a batch whose cache read was out while another fetched and finished takes that result, unless invalidated', async () => {
+    const backend = createMemoryBackend();
+    // The second batch's MGET is held until the first batch has fetched, stored and finished (a slow
+    // Redis answer, or a busy event loop, does this); it then reads nothing, as a timed-out read would.
+    let holdReads = false;
+    let releaseRead!: () => void;
+    const held = new Promise<void>((r) => (releaseRead = r));
+    const slowReads = {
+      ...backend,
+      mget: async (keys: readonly string[]) => {
+        if (!holdReads) return backend.mget(keys);
+        await held;
+        return keys.map(() => null);
+      },
+    };
+    const c = new EntityCache({ backend: slowReads, system: 'erp', prefix: 'unit', ttlSec: {}, defaultTtlSec: 60, staleTtlSec: 3600, negativeTtlSec: 30 });
+    const r = recorder();
+    holdReads = true;
+    const late = c.batch('order', ['a'], r.fetch, null, undefined);
+    holdReads = false;
+    expect(Object.fromEntries(await c.batch('order', ['a'], r.fetch, null, undefined))).toEqual({ a: 'v:a' });
+    releaseRead();
+    expect(Object.fromEntries(await late)).toEqual({ a: 'v:a' });
+    expect(r.calls).toEqual([['a']]);
+
+    // An invalidation while such a read is out drops the settled value: that read fetches again.
+    await c.invalidate('order', ['a']);
+    let releaseSecond!: () => void;
+    const heldAgain = new Promise<void>((r) => (releaseSecond = r));
+    slowReads.mget = async (keys: readonly string[]) => (holdReads ? (await heldAgain, keys.map(() => null)) : backend.mget(keys));
+    holdReads = true;
+    const beforeChange = c.batch('order', ['a'], r.fetch, null, undefined);
+    holdReads = false;
+    await c.batch('order', ['a'], r.fetch, null, undefined);
+    await c.invalidate('order', ['a']);
+    releaseSecond();
+    await beforeChange;
+    expect(r.calls).toEqual([['a'], ['a'], ['a']]);
+  });
 });
