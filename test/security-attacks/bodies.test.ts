@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Hub } from '../support/hub.ts';
 import {
   HEALTH_BOUND_MS,
   RSS_GROWTH_BOUND_MB,
   sendHugeBody,
-  startAttackHub,
-  startGatewayProcess,
   watch,
   type GatewayProcess,
+  withAttackGateway,
 } from '../support/attack.ts';
 
 const MiB = 1024 * 1024;
@@ -22,14 +21,7 @@ const ROUTES = [
 describe('attack: huge bodies, production mode, every HTTP transport', () => {
   let hub: Hub;
   let gw: GatewayProcess;
-  beforeAll(async () => {
-    hub = await startAttackHub();
-    gw = await startGatewayProcess(hub);
-  }, 120_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await hub?.close();
-  });
+  withAttackGateway((h, g) => ((hub = h), (gw = g)));
 
   for (const route of ROUTES) {
     it(`${route.name}: 600 MiB without a token is a 401 before the body is read; the gateway stays up and small`, async () => {

@@ -1,8 +1,8 @@
 import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { admin, type Hub } from '../support/hub.ts';
 import { until, wsUrl, type Json } from '../support/live.ts';
-import { runOver, startAttackHub, startGatewayProcess, TRANSPORTS, watch, HEALTH_BOUND_MS, type GatewayProcess } from '../support/attack.ts';
+import { runOver, TRANSPORTS, watch, HEALTH_BOUND_MS, type GatewayProcess, withAttackGateway } from '../support/attack.ts';
 
 /** A raw graphql-transport-ws socket: every message and the close frame are kept for assertions. */
 async function rawSocket(gw: GatewayProcess, authorization: string) {
@@ -21,14 +21,7 @@ async function rawSocket(gw: GatewayProcess, authorization: string) {
 describe('attack: connections, production mode', () => {
   let hub: Hub;
   let gw: GatewayProcess;
-  beforeAll(async () => {
-    hub = await startAttackHub();
-    gw = await startGatewayProcess(hub);
-  }, 120_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await hub?.close();
-  });
+  withAttackGateway((h, g) => ((hub = h), (gw = g)));
 
   it('a failing operation over WebSocket answers with its own errors; the socket and its subscription live on', async () => {
     const s = await rawSocket(gw, (await hub.as(['planner'])).authorization!);

@@ -1,9 +1,9 @@
 import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../lib/auth/demo-tokens.ts';
 import { gql, type Hub } from '../support/hub.ts';
 import { wsUrl } from '../support/live.ts';
-import { runOver, startAttackHub, startGatewayProcess, type GatewayProcess } from '../support/attack.ts';
+import { runOver, type GatewayProcess, withAttackGateway } from '../support/attack.ts';
 
 /** What the first round of attacks found to hold; replayed here so that it keeps holding. */
 const Q = '{ productionOrders(first: 1) { edges { node { id plannedCost material { standardCost } workOrders { operations { processParameters { name } } } } } } }';
@@ -27,14 +27,7 @@ async function forgeries(hub: Hub): Promise<Record<string, string>> {
 describe('attack: what already held, production mode, every transport', () => {
   let hub: Hub;
   let gw: GatewayProcess;
-  beforeAll(async () => {
-    hub = await startAttackHub();
-    gw = await startGatewayProcess(hub);
-  }, 120_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await hub?.close();
-  });
+  withAttackGateway((h, g) => ((hub = h), (gw = g)));
 
   it('forged, raised, unsigned, foreign and expired tokens: 401 on POST, GET and SSE, 4401 on WebSocket', async () => {
     for (const [name, token] of Object.entries(await forgeries(hub))) {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createClient as createSseClient } from 'graphql-sse';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type Hub, startHub } from './hub.ts';
 import { freePort, waitFor } from './processes.ts';
 import { createClient as createWsClient } from 'graphql-ws';
@@ -251,3 +251,21 @@ export async function runOver(
 /** A graphql-sse client (distinct connections) on the gateway process. */
 export const sseClient = (gw: GatewayProcess, headers: Record<string, string>) =>
   createSseClient({ url: `${gw.base}/graphql/stream`, headers, retryAttempts: 0 });
+
+/**
+ * The attack files' fixture: a production hub with its gateway as a process of its own for the enclosing
+ * describe block, handed to `use` once started, stopped after the block.
+ */
+export function withAttackGateway(use: (hub: Hub, gw: GatewayProcess) => void): void {
+  let hub: Hub | undefined;
+  let gw: GatewayProcess | undefined;
+  beforeAll(async () => {
+    hub = await startAttackHub();
+    gw = await startGatewayProcess(hub);
+    use(hub, gw);
+  }, 120_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await hub?.close();
+  });
+}
