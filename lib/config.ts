@@ -43,6 +43,8 @@ export interface HubConfig {
   upstreamTimeoutMs: number;
   /** Circuit breaker per system and retries of idempotent reads (README, "Operations"). */
   resilience: ResilienceConfig;
+  /** How the connectors put batch reads to the systems (README, "Plugging in a real ERP/MES"). */
+  connectors: ConnectorConfig;
   /** OpenTelemetry traces from the standard OTEL_* variables; off by default (README, "Operations"). */
   tracing: TracingConfig;
   redisUrl: string | undefined;
@@ -65,6 +67,20 @@ export interface HubConfig {
   integrity: IntegrityConfig;
   /** Lot trace bounds and exports (README, "Reports"). */
   reports: ReportsConfig;
+}
+
+export interface ConnectorConfig {
+  /**
+   * ERP: a lookup of more ids than fit one URL goes as one OData 4.01 `POST <Set>/$query`
+   * (`ERP_ODATA_QUERY`); off, or when the ERP answers 404/405/501 to it, as parallel `in (...)` GETs.
+   */
+  erpPostQuery: boolean;
+  /** ERP: rows per answer asked with `Prefer: odata.maxpagesize` (`ERP_ODATA_MAX_PAGE_SIZE`); 0 = the ERP's own paging. */
+  erpMaxPageSize: number;
+  /** MES: the same for the REST API: `POST /api/v1/<resource>/query` with the ids in a JSON body (`MES_BATCH_QUERY`). */
+  mesPostQuery: boolean;
+  /** MES: rows asked per batch answer (`limit` of a POSTed query, `MES_BATCH_PAGE_SIZE`). */
+  mesBatchPageSize: number;
 }
 
 export interface ReportsConfig {
@@ -139,6 +155,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     mappingSource: env.MAPPING_SOURCE || undefined,
     upstreamTimeoutMs: number(env, 'UPSTREAM_TIMEOUT_MS', 5000, 50, 120_000),
     resilience: loadResilienceConfig(env),
+    connectors: {
+      erpPostQuery: bool(env, 'ERP_ODATA_QUERY', true),
+      erpMaxPageSize: number(env, 'ERP_ODATA_MAX_PAGE_SIZE', 5000, 0, 100_000),
+      mesPostQuery: bool(env, 'MES_BATCH_QUERY', true),
+      mesBatchPageSize: number(env, 'MES_BATCH_PAGE_SIZE', 5000, 1, 100_000),
+    },
     tracing: loadTracingConfig(env),
     redisUrl: env.REDIS_URL || undefined,
     cachePrefix: prefix,

@@ -13,7 +13,13 @@ import { upstreamSpan } from './tracing.ts';
  */
 export interface JsonClient {
   /** GET a path (with query) relative to the base URL; 404 answers `undefined`. */
-  get<T>(pathAndQuery: string): Promise<T | undefined>;
+  get<T>(pathAndQuery: string, headers?: Readonly<Record<string, string>>): Promise<T | undefined>;
+  /**
+   * A read whose question is too long for a URL (hundreds of ids, an OData `$query`): POSTed with
+   * `body` as `contentType`, but retried and single-flighted like a GET, since it changes nothing.
+   * 404 answers `undefined`.
+   */
+  query<T>(path: string, body: string, contentType: string, headers?: Readonly<Record<string, string>>): Promise<T | undefined>;
   /** A write: never retried here (a lost answer may hide a booking; the caller's idempotency key decides). */
   send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<T>;
   readonly baseUrl: string;
@@ -53,7 +59,22 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
   const inflight = new Map<string, Promise<unknown>>();
   const fixedHeaders = { accept: 'application/json', ...opts.headers };
 
-  async function attempt<T>(method: Dispatcher.HttpMethod, pathAndQuery: string, body?: unknown): Promise<T | undefined> {
+  /** One call for identical reads in flight at the same moment (same request, same headers). */
+  function read<T>(request: string, headers: Readonly<Record<string, string>> | undefined, call: () => Promise<T | undefined>): Promise<T | undefined> {
+    const key = headers ? `${request}\n${JSON.stringify(headers)}` : request;
+    const existing = inflight.get(key);
+    if (existing) return existing as Promise<T | undefined>;
+    const p = policy.read(call).finally(() => inflight.delete(key));
+    inflight.set(key, p);
+    return p;
+  }
+
+  async function attempt<T>(
+    method: Dispatcher.HttpMethod,
+    pathAndQuery: string,
+    body?: { text: string; type: string },
+    headers: Readonly<Record<string, string>> = fixedHeaders,
+  ): Promise<T | undefined> {
     // Relative paths resolve under the base URL; an absolute path (an OData nextLink) under its origin.
     const target = new URL(pathAndQuery, base);
     const started = process.hrtime.bigint();
@@ -70,8 +91,8 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
         // are timers undici keeps anyway; an AbortSignal.timeout per call measured ~15% more client CPU.
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
-        headers: body === undefined ? span.headers(fixedHeaders) : span.headers({ ...fixedHeaders, 'content-type': 'application/json' }),
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: span.headers(body === undefined ? headers : { ...headers, 'content-type': body.type }),
+        body: body?.text,
       }).catch((e: unknown) => {
         throw new UpstreamError(opts.system, timedOut(e) ? 'timeout' : 'unreachable', undefined, { cause: e });
       });
@@ -83,7 +104,8 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
           record('ok');
           return undefined;
         }
-        if (status >= 500 || status === 429 || status === 408) throw new UpstreamError(opts.system, 'status', status);
+        // 501: the system lacks the feature (an OData `$query`, say): asking again cannot help.
+        if ((status >= 500 && status !== 501) || status === 429 || status === 408) throw new UpstreamError(opts.system, 'status', status);
         record('rejected');
         throw new UpstreamRejectedError(opts.system, status);
       }
@@ -108,15 +130,14 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
 
   return {
     baseUrl: base.toString(),
-    get<T>(pathAndQuery: string): Promise<T | undefined> {
-      const existing = inflight.get(pathAndQuery);
-      if (existing) return existing as Promise<T | undefined>;
-      const p = policy.read(() => attempt<T>('GET', pathAndQuery)).finally(() => inflight.delete(pathAndQuery));
-      inflight.set(pathAndQuery, p);
-      return p;
+    get<T>(pathAndQuery: string, headers?: Readonly<Record<string, string>>): Promise<T | undefined> {
+      return read(`GET ${pathAndQuery}`, headers, () => attempt<T>('GET', pathAndQuery, undefined, headers && { ...fixedHeaders, ...headers }));
+    },
+    query<T>(path: string, text: string, type: string, headers?: Readonly<Record<string, string>>): Promise<T | undefined> {
+      return read(`POST ${path}\n${type}\n${text}`, headers, () => attempt<T>('POST', path, { text, type }, headers && { ...fixedHeaders, ...headers }));
     },
     async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<T> {
-      const res = await policy.write(() => attempt<T>(method, path, body));
+      const res = await policy.write(() => attempt<T>(method, path, { text: JSON.stringify(body), type: 'application/json' }));
       if (res === undefined) throw new UpstreamRejectedError(opts.system, 404);
       return res;
     },
@@ -132,3 +153,10 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
 
 const timedOut = (e: unknown): boolean =>
   e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError || e instanceof errors.ConnectTimeoutError;
+
+/**
+ * A POSTed read the system does not offer (a system without OData `$query` or a batch endpoint): the
+ * connector falls back to GETs. 400 included: some gateways answer an unknown path segment with it.
+ */
+export const isUnsupportedQuery = (e: unknown): boolean =>
+  e instanceof UpstreamRejectedError && [400, 404, 405, 415, 501].includes(e.status);

@@ -7,13 +7,26 @@ import { admin, getJson, gql, purgeCaches, startHub, type Hub } from './support/
 type Json = any;
 
 const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
+const ANCHOR = Math.floor(Date.now() / 60_000) * 60_000;
+
+/** One cold cross-system page of `first` orders: its data and the calls it cost each system. */
+async function callsFor(target: Hub, first: number) {
+  await purgeCaches(target);
+  await Promise.all([admin.resetStats(target.erpApi), admin.resetStats(target.mesApi)]);
+  const res = await gql(target.gateway, CROSS_SYSTEM_QUERY, { first });
+  expect(res.body.errors).toBeUndefined();
+  expect(res.body.data!.productionOrders.edges).toHaveLength(first);
+  const [erp, mes] = await Promise.all([admin.stats(target.erpApi), admin.stats(target.mesApi)]);
+  return { data: res.body.data, total: { erp: erp.total, mes: mes.total }, calls: { erp: erp.calls, mes: mes.calls } };
+}
 
 describe('cross-system reads through the gateway', () => {
   let hub: Hub;
   let mapping: Map<string, Json>;
   let allJobs: Json[];
   beforeAll(async () => {
-    hub = await startHub();
+    // The 500-order cross-system page costs more than the default MAX_QUERY_COST: raised for the call counts below.
+    hub = await startHub({ anchor: ANCHOR, env: { MAX_QUERY_COST: '400000' } });
     const rows = (await getJson(`${hub.mesApi}/api/v1/material-mapping`)).items as Json[];
     mapping = new Map(rows.map((r) => [r.mesCode, r]));
     allJobs = [];
@@ -86,21 +99,33 @@ describe('cross-system reads through the gateway', () => {
     expect(checkedProduced).toBeGreaterThan(30);
   });
 
-  it('costs the systems the same number of calls for 50 orders as for 5 (batching)', async () => {
-    const calls = async (first: number) => {
-      await purgeCaches(hub);
-      await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
-      const res = await gql(hub.gateway, CROSS_SYSTEM_QUERY, { first });
-      expect(res.body.errors).toBeUndefined();
-      const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
-      return { erp: erp.total, mes: mes.total };
-    };
-    const five = await calls(5);
-    const fifty = await calls(50);
-    expect(fifty).toEqual(five);
-    // orders, materials, stock / work orders, lots, equipment: one call each, never one per item
-    expect(fifty.erp).toBeLessThanOrEqual(3);
-    expect(fifty.mes).toBeLessThanOrEqual(3);
+  it('costs the systems the same number of calls for 500 orders as for 50 and 5 (batching)', async () => {
+    const five = await callsFor(hub, 5);
+    const fifty = await callsFor(hub, 50);
+    const fiveHundred = await callsFor(hub, 500);
+    expect(fifty.total).toEqual(five.total);
+    expect(fiveHundred.total).toEqual(five.total);
+    // orders, materials, stock / work orders, lots, equipment: one call each, never one per item or per page
+    expect(fiveHundred.total.erp).toBeLessThanOrEqual(3);
+    expect(fiveHundred.total.mes).toBeLessThanOrEqual(3);
+    // 500 orders name more materials and work orders than fit one URL: they go as POSTed queries.
+    expect(fiveHundred.calls.erp['POST /odata/Materials/$query']).toBe(1);
+    expect(fiveHundred.calls.mes['POST /api/v1/job-orders/query']).toBe(1);
+  });
+
+  it('with ERP_ODATA_QUERY=off and MES_BATCH_QUERY=off answers the same 500 orders through chunked GETs', async () => {
+    const gets = await startHub({ anchor: ANCHOR, env: { MAX_QUERY_COST: '400000', ERP_ODATA_QUERY: 'off', MES_BATCH_QUERY: 'off' } });
+    try {
+      const viaGets = await callsFor(gets, 500);
+      const viaPosts = await callsFor(hub, 500);
+      expect(viaGets.data).toEqual(viaPosts.data);
+      expect(JSON.stringify(viaGets.calls)).not.toMatch(/POST/);
+      // ids in chunks of 100 per URL: more calls, the same answer
+      expect(viaGets.total.erp).toBeGreaterThan(3);
+      expect(viaGets.total.mes).toBeGreaterThan(3);
+    } finally {
+      await gets.close();
+    }
   });
 
   it('a well-formed unknown id answers null with no error', async () => {

@@ -1,5 +1,7 @@
 import { text as str } from '../../lib/fields.ts';
-import type { JsonClient } from '../../lib/http-client.ts';
+import type { ConnectorConfig } from '../../lib/config.ts';
+import { isUnsupportedQuery, type JsonClient } from '../../lib/http-client.ts';
+import type { Logger } from '../../lib/log.ts';
 import { canonicalUnit } from '../../lib/units.ts';
 import { erpMaterialKey, erpOrderKey, normaliseMaterialId, normaliseOrderId } from './ids.ts';
 import type {
@@ -36,10 +38,26 @@ export function odataString(value: string): string {
 }
 
 /**
- * Ids per `in (...)` filter. Keeps URLs well under common 8 KiB limits of ERP front-ends; chunks go out
- * in parallel, so 50 or 100 ids still cost one round trip of latency.
+ * Ids per `in (...)` filter in a URL: well under common 8 KiB limits of ERP front-ends. More ids go in
+ * one `POST <Set>/$query` (OData 4.01: the query options as the text/plain body), or, for an ERP
+ * without it, as parallel chunks, so 500 ids still cost one round trip of latency.
  */
 const IN_CHUNK = 100;
+
+export interface ODataSourceOptions {
+  /** Send lookups of more than `IN_CHUNK` ids as one `$query` POST (ERP_ODATA_QUERY). */
+  postQuery: boolean;
+  /** Rows per answer asked with `Prefer: odata.maxpagesize`; 0 = the ERP's own page size. */
+  maxPageSize: number;
+  /** Told once when the ERP refuses `$query`; the source then uses chunked GETs for good. */
+  onUnsupported?: (detail: string) => void;
+}
+
+const DEFAULT_OPTIONS: ODataSourceOptions = { postQuery: true, maxPageSize: 5000 };
+
+export function odataSourceOptions(c: ConnectorConfig, log: Pick<Logger, 'warn'>): ODataSourceOptions {
+  return { postQuery: c.erpPostQuery, maxPageSize: c.erpMaxPageSize, onUnsupported: (detail) => log.warn('ERP batch query not offered', { detail }) };
+}
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 const optNum = (v: unknown): number | null => (v == null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
@@ -90,36 +108,58 @@ const ORDER_BY: Record<OrderQuery['orderBy'], string> = {
   PLANNED_END_DESC: 'PlannedEnd desc,OrderNumber desc',
 };
 
-export function createODataErpSource(client: JsonClient): ErpSource {
-  /** Reads every page of a collection (following `@odata.nextLink`) up to `limit` rows. */
-  async function collect(path: string, params: Record<string, string>, limit = Infinity): Promise<Page<Row>> {
-    const qs = Object.entries(params)
+export function createODataErpSource(client: JsonClient, options: ODataSourceOptions = DEFAULT_OPTIONS): ErpSource {
+  const prefer = options.maxPageSize > 0 ? { prefer: `odata.maxpagesize=${options.maxPageSize}` } : undefined;
+  let postQuery = options.postQuery;
+  const encode = (params: Record<string, string>) =>
+    Object.entries(params)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       .join('&');
-    let next: string | undefined = `odata/${path}${qs ? `?${qs}` : ''}`;
+
+  /** Reads `first` and the pages after it (following `@odata.nextLink`) up to `limit` rows. */
+  async function pages(first: ODataPage<Row> | undefined, limit: number): Promise<Page<Row>> {
     const items: Row[] = [];
     let total = -1;
-    while (next && items.length < limit) {
-      const page: ODataPage<Row> | undefined = await client.get<ODataPage<Row>>(next);
-      if (!page) break;
+    for (let page = first; page; ) {
       if (total < 0 && typeof page['@odata.count'] === 'number') total = page['@odata.count'];
       items.push(...page.value);
-      next = page['@odata.nextLink'];
+      const next = page['@odata.nextLink'];
+      if (!next || items.length >= limit) break;
+      page = await client.get<ODataPage<Row>>(next, prefer);
     }
     if (items.length > limit) items.length = limit;
     return { items, total: total < 0 ? items.length : total };
   }
 
+  async function collect(path: string, params: Record<string, string>, limit = Infinity): Promise<Page<Row>> {
+    const qs = encode(params);
+    return pages(await client.get<ODataPage<Row>>(`odata/${path}${qs ? `?${qs}` : ''}`, prefer), limit);
+  }
+
+  /** One `$query` POST; undefined when this ERP does not offer it (remembered: chunked GETs from then on). */
+  async function queried(set: string, params: Record<string, string>): Promise<Row[] | undefined> {
+    try {
+      const first = await client.query<ODataPage<Row>>(`odata/${set}/$query`, encode(params), 'text/plain', prefer);
+      if (first) return (await pages(first, Infinity)).items;
+    } catch (e) {
+      if (!isUnsupportedQuery(e)) throw e;
+    }
+    if (postQuery) options.onUnsupported?.(`POST odata/${set}/$query was refused; ids go in chunks of ${IN_CHUNK} per GET`);
+    postQuery = false;
+    return undefined;
+  }
+
   async function byKeys(set: string, field: string, keys: readonly string[], extra: Record<string, string> = {}) {
     const unique = [...new Set(keys)];
+    const filter = (ids: readonly string[]) => ({ $filter: `${field} in (${ids.map(odataString).join(',')})`, ...extra });
+    if (postQuery && unique.length > IN_CHUNK) {
+      const rows = await queried(set, filter(unique));
+      if (rows) return rows;
+    }
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += IN_CHUNK) chunks.push(unique.slice(i, i + IN_CHUNK));
-    const pages = await Promise.all(
-      chunks.map((chunk) =>
-        collect(set, { $filter: `${field} in (${chunk.map(odataString).join(',')})`, ...extra }),
-      ),
-    );
-    return pages.flatMap((p) => p.items);
+    const answers = await Promise.all(chunks.map((chunk) => collect(set, filter(chunk))));
+    return answers.flatMap((p) => p.items);
   }
 
   return {

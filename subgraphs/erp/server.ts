@@ -10,7 +10,7 @@ import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../
 import { startTracing } from '../../lib/tracing.ts';
 import { createErpContext } from './context.ts';
 import { createMesSubgraphDueSource } from './due-source.ts';
-import { createODataErpSource } from './odata-source.ts';
+import { createODataErpSource, odataSourceOptions } from './odata-source.ts';
 import { resolvers } from './resolvers.ts';
 
 const typeDefs = parse(readFileSync(new URL('../../schema/erp.graphql', import.meta.url), 'utf8'));
@@ -19,7 +19,7 @@ const typeDefs = parse(readFileSync(new URL('../../schema/erp.graphql', import.m
 export async function startErpSubgraph(config: HubConfig): Promise<RunningServer> {
   const { log, metrics, client, backend, cache } = subgraphFoundation(config, 'erp');
   await startTracing(config.tracing, 'erp-subgraph', log);
-  const source = createODataErpSource(client);
+  const source = createODataErpSource(client, odataSourceOptions(config.connectors, log));
   const secret = config.security.subgraphSigningSecret;
   const due = createMesSubgraphDueSource({
     url: config.subgraphUrlOverrides.mes ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,

@@ -9,14 +9,14 @@ import type { EntityCache } from '../../lib/cache/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { Route } from '../../lib/subgraph-server.ts';
-import { createODataErpSource } from '../erp/odata-source.ts';
+import { createODataErpSource, odataSourceOptions } from '../erp/odata-source.ts';
 import { createClosedLoop } from './closed-loop/index.ts';
 import { cacheInvalidation } from './closed-loop/invalidation.ts';
 import { writeResolvers } from './closed-loop/resolvers.ts';
 import type { IntegrityServices } from './closed-loop/services.ts';
 import type { MaterialMapping } from './mapping.ts';
 import { reconciliationResolvers } from './reconciliation/resolvers.ts';
-import { createRestMesSource } from './rest-source.ts';
+import { createRestMesSource, restSourceOptions } from './rest-source.ts';
 
 export interface Integrity {
   services: IntegrityServices;
@@ -97,9 +97,9 @@ export async function createIntegrity(
 
   return {
     services: {
-      erp: createODataErpSource(erpClient),
+      erp: createODataErpSource(erpClient, odataSourceOptions(config.connectors, log)),
       // Uncached: the plant-wide join and the checks before a write must see the MES as it is now.
-      mes: createRestMesSource(deps.mesClient),
+      mes: createRestMesSource(deps.mesClient, restSourceOptions(config.connectors, log)),
       erpWriter: loop.erpWriter,
       mesWriter: loop.mesWriter,
       idempotency: loop.idempotency,

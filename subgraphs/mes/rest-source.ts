@@ -1,4 +1,6 @@
-import type { JsonClient } from '../../lib/http-client.ts';
+import type { ConnectorConfig } from '../../lib/config.ts';
+import { isUnsupportedQuery, type JsonClient } from '../../lib/http-client.ts';
+import type { Logger } from '../../lib/log.ts';
 import type { MesConsumption, MesEquipment, MesEquipmentStateChange, MesGenealogyItem, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
 interface ListPage<T> {
@@ -6,28 +8,77 @@ interface ListPage<T> {
   total: number;
 }
 
-/** Ids per `?ids=` call: keeps URLs short; chunks run in parallel so latency stays one round trip. */
+/**
+ * Ids per `?ids=` call: keeps URLs short. More ids go in one `POST /api/v1/<resource>/query` with the
+ * ids in a JSON body, or, for a MES without it, as parallel chunks (latency stays one round trip).
+ */
 const CHUNK = 100;
-/** The demo MES's maximum `limit`; larger answers are paged with `offset`. */
+/** Rows asked per GET page (the demo MES's maximum `limit`); a MES answering fewer is paged on. */
 const PAGE = 1000;
 
-export function createRestMesSource(client: JsonClient): MesSource {
-  async function list<T>(path: string, params: Record<string, string>): Promise<T[]> {
+export interface RestSourceOptions {
+  /** Send lookups of more than `CHUNK` ids as one POSTed query (MES_BATCH_QUERY). */
+  postQuery: boolean;
+  /** Rows asked per POSTed answer. */
+  batchPageSize: number;
+  /** Told once when the MES refuses the POSTed query; the source then uses chunked GETs for good. */
+  onUnsupported?: (detail: string) => void;
+}
+
+const DEFAULT_OPTIONS: RestSourceOptions = { postQuery: true, batchPageSize: 5000 };
+
+export function restSourceOptions(c: ConnectorConfig, log: Pick<Logger, 'warn'>): RestSourceOptions {
+  return { postQuery: c.mesPostQuery, batchPageSize: c.mesBatchPageSize, onUnsupported: (detail) => log.warn('MES batch query not offered', { detail }) };
+}
+
+export function createRestMesSource(client: JsonClient, options: RestSourceOptions = DEFAULT_OPTIONS): MesSource {
+  let postQuery = options.postQuery;
+
+  /** Every page of an answer: `fetchPage(offset)` until the total is read or a page comes back empty. */
+  async function paged<T>(fetchPage: (offset: number) => Promise<ListPage<T> | undefined>): Promise<T[]> {
     const out: T[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const qs = new URLSearchParams({ ...params, limit: String(PAGE), offset: String(offset) });
-      const page = await client.get<ListPage<T>>(`api/v1/${path}?${qs}`);
+    for (;;) {
+      const page = await fetchPage(out.length);
       if (!page) return out;
       out.push(...page.items);
-      if (page.items.length < PAGE || out.length >= page.total) return out;
+      if (page.items.length === 0 || out.length >= page.total) return out;
     }
   }
 
-  async function byKeys<T>(path: string, param: string, keys: readonly string[]): Promise<T[]> {
+  const list = <T>(path: string, params: Record<string, string>): Promise<T[]> =>
+    paged((offset) => client.get<ListPage<T>>(`api/v1/${path}?${new URLSearchParams({ ...params, limit: String(PAGE), offset: String(offset) })}`));
+
+  /** One POSTed query; undefined when this MES does not offer it (remembered: chunked GETs from then on). */
+  async function queried<T>(path: string, body: Record<string, unknown>): Promise<T[] | undefined> {
+    try {
+      let offered = true;
+      const rows = await paged(async (offset) => {
+        const page = await client.query<ListPage<T>>(
+          `api/v1/${path}/query`,
+          JSON.stringify({ ...body, limit: options.batchPageSize, offset }),
+          'application/json',
+        );
+        if (!page) offered = false;
+        return page;
+      });
+      if (offered) return rows;
+    } catch (e) {
+      if (!isUnsupportedQuery(e)) throw e;
+    }
+    if (postQuery) options.onUnsupported?.(`POST api/v1/${path}/query was refused; ids go in chunks of ${CHUNK} per GET`);
+    postQuery = false;
+    return undefined;
+  }
+
+  async function byKeys<T>(path: string, param: string, keys: readonly string[], extra: Record<string, string> = {}): Promise<T[]> {
     const unique = [...new Set(keys)];
+    if (postQuery && unique.length > CHUNK) {
+      const rows = await queried<T>(path, { ...extra, [param]: unique });
+      if (rows) return rows;
+    }
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += CHUNK) chunks.push(unique.slice(i, i + CHUNK));
-    const pages = await Promise.all(chunks.map((c) => list<T>(path, { [param]: c.join(',') })));
+    const pages = await Promise.all(chunks.map((c) => list<T>(path, { ...extra, [param]: c.join(',') })));
     return pages.flat();
   }
 
@@ -53,13 +104,7 @@ export function createRestMesSource(client: JsonClient): MesSource {
       const page = await client.get<ListPage<MesJobOrder>>(`api/v1/job-orders?${new URLSearchParams(params)}`);
       return { items: page?.items ?? [], total: page?.total ?? 0 };
     },
-    openJobOrdersByEquipment: async (ids) => {
-      const unique = [...new Set(ids)];
-      const chunks: string[][] = [];
-      for (let i = 0; i < unique.length; i += CHUNK) chunks.push(unique.slice(i, i + CHUNK));
-      const pages = await Promise.all(chunks.map((c) => list<MesJobOrder>('job-orders', { equipment: c.join(','), status: 'PLANNED,RUNNING,PAUSED' })));
-      return pages.flat();
-    },
+    openJobOrdersByEquipment: (ids) => byKeys<MesJobOrder>('job-orders', 'equipment', ids, { status: 'PLANNED,RUNNING,PAUSED' }),
     equipmentStatesByEquipment: (ids) => byKeys<MesEquipmentStateChange>('equipment-states', 'equipment', ids),
   };
 }

@@ -17,7 +17,7 @@ import { createSseMesFeed } from './events/sse-feed.ts';
 import { createNormalizer } from './events/normalize.ts';
 import { invalidateForMesEvent } from './invalidation.ts';
 import { loadMapping, type MaterialMapping } from './mapping.ts';
-import { createRestMesSource } from './rest-source.ts';
+import { createRestMesSource, restSourceOptions } from './rest-source.ts';
 import { reportResolvers } from './reports/resolvers.ts';
 import { plannerResolvers } from './planner-resolvers.ts';
 import { resolvers } from './resolvers.ts';
@@ -55,7 +55,7 @@ export async function startMesSubgraph(config: HubConfig, options: MesSubgraphOp
   const { log, apiUrl: mesApiUrl, metrics, client, backend, cache } = subgraphFoundation(config, 'mes');
   // Before the event bus is made: it checks once whether tracing is on (the connectors check per call).
   await startTracing(config.tracing, 'mes-subgraph', log);
-  const source = createRestMesSource(client);
+  const source = createRestMesSource(client, restSourceOptions(config.connectors, log));
   const mappingSource = config.mappingSource ?? `${mesApiUrl}/api/v1/material-mapping`;
   const mapping = new MappingHolder(
     await loadMappingWithRetry(mappingSource, config.upstreamTimeoutMs),

@@ -25,6 +25,7 @@ const CODES: Record<number, [odata: string, rest: string]> = {
   405: ['MethodNotAllowed', 'METHOD_NOT_ALLOWED'],
   409: ['Conflict', 'CONFLICT'],
   413: ['PayloadTooLarge', 'PAYLOAD_TOO_LARGE'],
+  415: ['UnsupportedMediaType', 'UNSUPPORTED_MEDIA_TYPE'],
   500: ['InternalError', 'INTERNAL'],
   503: ['ServiceUnavailable', 'SERVICE_UNAVAILABLE'],
 };
@@ -55,8 +56,8 @@ export function sendText(res: ServerResponse, status: number, body: string, cont
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads a JSON body (empty -> undefined); 413 above 1 MiB, 400 when it is not JSON. */
-export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+/** Reads a body as UTF-8 text; 413 above `limit` (1 MiB). */
+export async function readText(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -66,7 +67,12 @@ export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     if (size <= limit) chunks.push(buf);
   }
   if (size > limit) throw new HttpError(413, `request body exceeds ${limit} bytes`);
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON body (empty -> undefined); 413 above 1 MiB, 400 when it is not JSON. */
+export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const text = (await readText(req, limit)).trim();
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

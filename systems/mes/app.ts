@@ -16,6 +16,8 @@ import { MesWrites } from './writes.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+/** Rows per answer of a POSTed query: a batch lookup of hundreds of ids in one call. */
+const MAX_BATCH_LIMIT = 10_000;
 
 interface Filter {
   param: string;
@@ -31,7 +33,7 @@ interface Filter {
 /** Job orders with an operation on one of the wanted machines. */
 const onEquipment = (job: MesJobOrder, wanted: ReadonlySet<string>): boolean => job.segments.some((s) => wanted.has(s.equipmentId));
 
-function listAnswer<T extends object>(url: URL, table: Collection<T>, filters: readonly Filter[]): Record<string, unknown> {
+function listAnswer<T extends object>(url: URL, table: Collection<T>, filters: readonly Filter[], maxLimit = MAX_LIMIT): Record<string, unknown> {
   const active = filters.map((f) => ({ ...f, values: listParam(url, f.param) })).filter((f) => f.values !== undefined);
   const first = active.find((f) => f.via === 'key') ?? active.find((f) => f.via === 'index');
   let rows: readonly T[] = table.all();
@@ -43,9 +45,77 @@ function listAnswer<T extends object>(url: URL, table: Collection<T>, filters: r
     const match = f.match as ((record: T, wanted: ReadonlySet<string>) => boolean) | undefined;
     rows = rows.filter((r) => (match ? match(r, wanted) : wanted.has(String((r as Record<string, unknown>)[f.field]))));
   }
-  const limit = Math.min(MAX_LIMIT, intParam(url, 'limit', active.some((f) => f.batch) ? MAX_LIMIT : DEFAULT_LIMIT));
+  const limit = Math.min(maxLimit, intParam(url, 'limit', active.some((f) => f.batch) ? maxLimit : DEFAULT_LIMIT));
   const offset = intParam(url, 'offset', 0);
   return { items: rows.slice(offset, offset + limit), total: rows.length, offset, limit };
+}
+
+/**
+ * The body of `POST /api/v1/<list>/query` as the list's query parameters: each filter a string or an
+ * array of values, plus `limit` and `offset`. 400 for anything else, so a typo never widens a lookup.
+ */
+function queryParams(url: URL, body: Record<string, unknown>, filters: readonly Filter[]): URL {
+  const allowed = new Set(['limit', 'offset', ...filters.map((f) => f.param)]);
+  const out = new URL(url);
+  out.search = '';
+  for (const [name, value] of Object.entries(body)) {
+    if (!allowed.has(name)) throw new HttpError(400, `unknown query field '${name}' (allowed: ${[...allowed].join(', ')})`);
+    // A string is read as in the URL (`"RUNNING,PAUSED"`); in an array each element is one value.
+    const scalar = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+    const ok = Array.isArray(value) ? value.every((v) => scalar(v) && !String(v).includes(',')) : scalar(value);
+    if (!ok) throw new HttpError(400, `${name} must be a string, a number or an array of them (elements without ',')`);
+    out.searchParams.set(name, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  return out;
+}
+
+/**
+ * The list resources: `GET /api/v1/<list>?<filters>` and, for lookups too long for a URL,
+ * `POST /api/v1/<list>/query` with the same filters in a JSON body (up to MAX_BATCH_LIMIT rows a page).
+ */
+function addListRoutes(api: Router, store: MesStore): void {
+  const list = <T extends object>(name: string, table: Collection<T>, filters: Filter[]): void => {
+    api
+      .on('GET', `/api/v1/${name}`, ({ res, url }) => sendJson(res, 200, listAnswer(url, table, filters)))
+      .on('POST', `/api/v1/${name}/query`, async ({ req, res, url }) =>
+        sendJson(res, 200, listAnswer(queryParams(url, await readObject(req), filters), table, filters, MAX_BATCH_LIMIT)),
+      );
+  };
+  list('job-orders', store.jobOrders, [
+    { param: 'ids', field: 'id', via: 'key', batch: true },
+    { param: 'erpOrders', field: 'erpOrder', via: 'index', batch: true },
+    { param: 'site', field: 'site', via: 'index' },
+    { param: 'status', field: 'status' },
+    { param: 'equipment', field: 'segments', match: onEquipment },
+  ]);
+  list('equipment', store.equipment, [
+    { param: 'ids', field: 'id', via: 'key', batch: true },
+    { param: 'site', field: 'site', via: 'index' },
+    { param: 'workCenter', field: 'workCenter', via: 'index' },
+    { param: 'state', field: 'state' },
+  ]);
+  list('equipment-states', store.equipmentStates, [
+    { param: 'equipment', field: 'equipmentId', via: 'index', batch: true },
+    { param: 'site', field: 'site', via: 'index' },
+  ]);
+  list('material-lots', store.lots, [
+    { param: 'ids', field: 'id', via: 'key', batch: true },
+    { param: 'materialCodes', field: 'materialCode', via: 'index', batch: true },
+    { param: 'producedBy', field: 'producedByJobOrder', via: 'index', batch: true },
+    { param: 'site', field: 'site', via: 'index' },
+    { param: 'status', field: 'status' },
+  ]);
+  list('lot-consumptions', store.consumptions, [
+    { param: 'ids', field: 'id', via: 'key', batch: true },
+    { param: 'producedLots', field: 'producedLot', via: 'index', batch: true },
+    { param: 'consumedLots', field: 'consumedLot', via: 'index', batch: true },
+    { param: 'jobOrders', field: 'jobOrderId', via: 'index', batch: true },
+  ]);
+  list('quality-results', store.qualityResults, [
+    { param: 'ids', field: 'id', via: 'key', batch: true },
+    { param: 'jobOrders', field: 'jobOrderId', via: 'index', batch: true },
+    { param: 'result', field: 'result' },
+  ]);
 }
 
 function one<T extends object>(table: Collection<T>, id: string | undefined, what: string): T {
@@ -98,57 +168,10 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
       const { status, answer } = writes.report(params.id ?? '', params.seq ?? '', await readObject(req));
       sendJson(res, status, answer);
     })
-    .on('GET', '/api/v1/job-orders', ({ res, url }) =>
-      sendJson(res, 200, listAnswer(url, store.jobOrders, [
-        { param: 'ids', field: 'id', via: 'key', batch: true },
-        { param: 'erpOrders', field: 'erpOrder', via: 'index', batch: true },
-        { param: 'site', field: 'site', via: 'index' },
-        { param: 'status', field: 'status' },
-        { param: 'equipment', field: 'segments', match: onEquipment },
-      ])),
-    )
     .on('GET', '/api/v1/job-orders/:id', ({ res, params }) => sendJson(res, 200, one(store.jobOrders, params.id, 'job order')))
-    .on('GET', '/api/v1/equipment', ({ res, url }) =>
-      sendJson(res, 200, listAnswer(url, store.equipment, [
-        { param: 'ids', field: 'id', via: 'key', batch: true },
-        { param: 'site', field: 'site', via: 'index' },
-        { param: 'workCenter', field: 'workCenter', via: 'index' },
-        { param: 'state', field: 'state' },
-      ])),
-    )
-    .on('GET', '/api/v1/equipment-states', ({ res, url }) =>
-      sendJson(res, 200, listAnswer(url, store.equipmentStates, [
-        { param: 'equipment', field: 'equipmentId', via: 'index', batch: true },
-        { param: 'site', field: 'site', via: 'index' },
-      ])),
-    )
     .on('GET', '/api/v1/equipment/:id', ({ res, params }) => sendJson(res, 200, one(store.equipment, params.id, 'equipment')))
-    .on('GET', '/api/v1/material-lots', ({ res, url }) =>
-      sendJson(res, 200, listAnswer(url, store.lots, [
-        { param: 'ids', field: 'id', via: 'key', batch: true },
-        { param: 'materialCodes', field: 'materialCode', via: 'index', batch: true },
-        { param: 'producedBy', field: 'producedByJobOrder', via: 'index', batch: true },
-        { param: 'site', field: 'site', via: 'index' },
-        { param: 'status', field: 'status' },
-      ])),
-    )
-    .on('GET', '/api/v1/lot-consumptions', ({ res, url }) =>
-      sendJson(res, 200, listAnswer(url, store.consumptions, [
-        { param: 'ids', field: 'id', via: 'key', batch: true },
-        { param: 'producedLots', field: 'producedLot', via: 'index', batch: true },
-        { param: 'consumedLots', field: 'consumedLot', via: 'index', batch: true },
-        { param: 'jobOrders', field: 'jobOrderId', via: 'index', batch: true },
-      ])),
-    )
     .on('POST', '/api/v1/lot-genealogy', async ({ req, res }) => sendJson(res, 200, genealogy(store, await readObject(req))))
     .on('GET', '/api/v1/material-lots/:id', ({ res, params }) => sendJson(res, 200, one(store.lots, params.id, 'material lot')))
-    .on('GET', '/api/v1/quality-results', ({ res, url }) =>
-      sendJson(res, 200, listAnswer(url, store.qualityResults, [
-        { param: 'ids', field: 'id', via: 'key', batch: true },
-        { param: 'jobOrders', field: 'jobOrderId', via: 'index', batch: true },
-        { param: 'result', field: 'result' },
-      ])),
-    )
     .on('GET', '/api/v1/quality-results/:id', ({ res, params }) => sendJson(res, 200, one(store.qualityResults, params.id, 'quality result')))
     .on('GET', '/api/v1/material-mapping', ({ res, url }) => {
       const items = mappingRows(store, url);
@@ -176,6 +199,7 @@ export function createMesApp({ store, events, floor, streams, seededFaults }: Me
       serveEventStream(req, res, events, streams, after);
     });
 
+  addListRoutes(api, store);
   const admin = addCommonAdminRoutes(new Router(), { stats, faults, seededFaults, records: store })
     .on('POST', '/admin/progress', async ({ req, res }) => {
       const body = await readObject(req);

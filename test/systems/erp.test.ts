@@ -74,6 +74,43 @@ describe('demo ERP OData API', () => {
     expect(next.body['@odata.nextLink']).toBeUndefined();
   });
 
+  it('honours Prefer: odata.maxpagesize (capped at 10,000) and says so in Preference-Applied', async () => {
+    const asked = await fetch(q('ProductionOrders', { $select: 'OrderNumber' }), { headers: { prefer: 'odata.maxpagesize=700' } });
+    expect(asked.headers.get('preference-applied')).toBe('odata.maxpagesize=700');
+    const body = (await asked.json()) as Json;
+    expect(body.value).toHaveLength(700);
+    expect(body['@odata.nextLink']).toMatch(/\$skip=700/);
+    const capped = await fetch(q('ProductionOrders', { $select: 'OrderNumber' }), { headers: { prefer: 'odata.maxpagesize=99999999' } });
+    expect(capped.headers.get('preference-applied')).toBe('odata.maxpagesize=10000');
+    const plain = await fetch(q('ProductionOrders', { $select: 'OrderNumber' }), { headers: { prefer: 'return=minimal' } });
+    expect(plain.headers.get('preference-applied')).toBeNull();
+    expect(((await plain.json()) as Json).value).toHaveLength(200);
+  });
+
+  it('answers POST <Set>/$query (options as text/plain) exactly as the same GET, and refuses other bodies', async () => {
+    const keys = Array.from({ length: 400 }, (_, i) => `'${String(1000000 + i).padStart(12, '0')}'`);
+    const options = { $filter: `OrderNumber in (${keys.join(',')})`, $select: 'OrderNumber,Status', $count: 'true', $orderby: 'OrderNumber desc' };
+    const viaGet = await fetch(q('ProductionOrders', options), { headers: { prefer: 'odata.maxpagesize=1000' } });
+    const viaPost = await fetch(`${odata}/ProductionOrders/$query`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', prefer: 'odata.maxpagesize=1000' },
+      body: new URLSearchParams(options).toString(),
+    });
+    expect(viaPost.status).toBe(200);
+    const posted = (await viaPost.json()) as Json;
+    expect(posted).toEqual(await viaGet.json());
+    expect(posted.value.length).toBeGreaterThan(100);
+    expect(posted['@odata.nextLink']).toBeUndefined();
+
+    const json = await send('POST', `${odata}/ProductionOrders/$query`, { $filter: "Plant eq '1000'" });
+    expect(json.status).toBe(415);
+    expect(json.body.error.code).toBe('UnsupportedMediaType');
+    const onKey = await fetch(`${odata}/ProductionOrders('000001000045')/$query`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '' });
+    expect(onKey.status).toBe(405);
+    const bad = await fetch(`${odata}/ProductionOrders/$query`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '$filter=Nope eq 1' });
+    expect(bad.status).toBe(400);
+  });
+
   it('filters with in, and, or, not and orders by several fields', async () => {
     const keys = ['000001000045', '000001000046', '000001000999', 'nope'];
     const r = await get(q('ProductionOrders', { $filter: `OrderNumber in (${keys.map((k) => `'${k}'`).join(',')})`, $select: 'OrderNumber,Status' }));

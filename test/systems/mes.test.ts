@@ -34,6 +34,32 @@ describe('demo MES REST API', () => {
     expect((await get(`${api}/job-orders?limit=abc`)).status).toBe(400);
   });
 
+  it('answers POST <list>/query (filters in a JSON body) as the same GET, past the GET limit, and refuses unknown fields', async () => {
+    const all = (await get(`${api}/job-orders?limit=1000`)).body.items.map((j: Json) => j.id as string);
+    const erpOrders = [...new Set((await get(`${api}/job-orders?limit=1000`)).body.items.map((j: Json) => j.erpOrder as string))];
+    const viaGet = await get(`${api}/job-orders?erpOrders=${erpOrders.slice(0, 80).join(',')}&status=RUNNING,PAUSED`);
+    const viaPost = await send('POST', `${api}/job-orders/query`, { erpOrders: erpOrders.slice(0, 80), status: 'RUNNING,PAUSED' });
+    expect(viaPost.status).toBe(200);
+    expect(viaPost.body).toEqual({ ...viaGet.body, limit: 10_000 });
+    // 1,000 ids in one call: a GET answers at most 1,000 rows and its URL would be long.
+    const big = await send('POST', `${api}/job-orders/query`, { ids: all });
+    expect(big.body.items.map((j: Json) => j.id).sort()).toEqual([...all].sort());
+    const paged = await send('POST', `${api}/job-orders/query`, { ids: all, limit: 300, offset: 900 });
+    expect(paged.body).toMatchObject({ total: all.length, offset: 900, limit: 300 });
+    expect(paged.body.items).toHaveLength(100);
+    for (const [body, message] of [
+      [{ idz: ['WO-000001'] }, /unknown query field 'idz'/],
+      [{ ids: [{ id: 'WO-000001' }] }, /must be a string/],
+      [{ ids: ['WO-000001,WO-000002'] }, /without ','/],
+      [{ ids: ['WO-000001'], limit: 'all' }, /limit must be a non-negative integer/],
+    ] as const) {
+      const refused = await send('POST', `${api}/job-orders/query`, body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.error.message).toMatch(message);
+    }
+    expect((await send('POST', `${api}/job-orders/query`, undefined, '[1,2]')).status).toBe(400);
+  });
+
   it('answers a work order by id, or 404 in its own error form', async () => {
     const one = await get(`${api}/job-orders/WO-000001`);
     expect(one.body.segments[0]).toHaveProperty('parameters');

@@ -7,6 +7,19 @@ import { FilterError, compileFilter, equalityHint, parseFilter } from './filter.
 
 /** Rows per answer; larger `$top`s continue through `@odata.nextLink`. */
 export const PAGE_SIZE = 200;
+/** The most rows per answer a client may ask for with `Prefer: odata.maxpagesize`. */
+export const MAX_PAGE_SIZE = 10_000;
+
+/**
+ * The page size a request asks for with `Prefer: odata.maxpagesize=N` (OData 4.0 section 8.2.8.3),
+ * capped at MAX_PAGE_SIZE; undefined when it asks for none (the server's PAGE_SIZE applies).
+ */
+export function preferredPageSize(prefer: string | undefined): number | undefined {
+  const m = /(?:^|[,;\s])(?:odata\.)?maxpagesize\s*=\s*"?(\d+)"?/i.exec(prefer ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n > 0 ? Math.min(n, MAX_PAGE_SIZE) : undefined;
+}
 const OPTIONS = new Set(['$filter', '$select', '$orderby', '$top', '$skip', '$count', '$format']);
 const CARRIED = ['$filter', '$select', '$orderby', '$count', '$format'];
 
@@ -64,8 +77,11 @@ function link(base: string, url: URL, top: number | undefined, skip: number): st
   return `${base}?${parts.join('&')}`;
 }
 
-/** Answers `GET /odata/<Set>?...` as an OData collection; throws HttpError 400 on a bad option. */
-export function queryCollection(set: EntitySet, table: Collection<Row>, url: URL, root: string): Record<string, unknown> {
+/**
+ * Answers `GET /odata/<Set>?...` (or `POST /odata/<Set>/$query` with the options in `url`) as an OData
+ * collection, `pageSize` rows per answer; throws HttpError 400 on a bad option.
+ */
+export function queryCollection(set: EntitySet, table: Collection<Row>, url: URL, root: string, pageSize = PAGE_SIZE): Record<string, unknown> {
   for (const name of url.searchParams.keys()) {
     if (name.startsWith('$') && !OPTIONS.has(name)) throw badRequest(`query option ${name} is not supported`);
   }
@@ -106,7 +122,7 @@ export function queryCollection(set: EntitySet, table: Collection<Row>, url: URL
   }
   const total = rows.length;
   const wanted = top ?? Infinity;
-  const page = rows.slice(skip, skip + Math.min(wanted, PAGE_SIZE));
+  const page = rows.slice(skip, skip + Math.min(wanted, pageSize));
   const base = `${root}/${set.name}`;
   const body: Record<string, unknown> = {
     '@odata.context': `${root}/$metadata#${set.name}${select ? `(${select.join(',')})` : ''}`,
