@@ -162,8 +162,13 @@ export async function startBenchPlant(opts: PlantOptions = {}): Promise<BenchPla
 
     const pair = async (env: Record<string, string>): Promise<SubgraphPair> => {
       const [erp, mes] = [await port(), await port()];
-      const procsOfPair = [startScript('start:erp', { ...env, ERP_SUBGRAPH_PORT: erp }), startScript('start:mes', { ...env, MES_SUBGRAPH_PORT: mes })];
       const urls = { erp: `http://127.0.0.1:${erp}/graphql`, mes: `http://127.0.0.1:${mes}/graphql` };
+      // The ERP subgraph asks the MES subgraph for due statuses (`dueStatus:` filters): this pair's, not
+      // whatever answers on the default port 4002.
+      const procsOfPair = [
+        startScript('start:erp', { ...env, ERP_SUBGRAPH_PORT: erp, MES_SUBGRAPH_URL: urls.mes }),
+        startScript('start:mes', { ...env, MES_SUBGRAPH_PORT: mes }),
+      ];
       await Promise.all([waitFor(urls.erp.replace('/graphql', '/health'), 120_000), waitFor(urls.mes.replace('/graphql', '/health'), 120_000)]);
       return { urls, env: { ...env, ERP_SUBGRAPH_URL: urls.erp, MES_SUBGRAPH_URL: urls.mes }, pgids: [...procsOfPair.map((p) => p.child.pid!), ...systems] };
     };
