@@ -1,8 +1,9 @@
 /**
  * The gateways `npm run bench -- throughput` compares, each in a process of its own on the same
  * supergraph, subgraphs, demo systems and warm Redis entity cache:
- * - the hub in demo mode (SUBGRAPH_SIGNING=off, the peers' conditions), with its response cache and
- *   with RESPONSE_CACHE=off;
+ * - the hub in demo mode (SUBGRAPH_SIGNING=off, the peers' conditions), with its response cache, with
+ *   RESPONSE_CACHE=off, and with REQUEST_COALESCING=off as well (every client request executes; only
+ *   identical in-flight subgraph fetches are shared, as Hive Gateway shares them);
  * - the hub as deployed: NODE_ENV=production, a bearer token on every request, the rate limit on
  *   (raised to RATE_LIMIT=100000000 per minute so the bench's one client address is not refused),
  *   signed subgraph requests to production-mode subgraphs;
@@ -27,7 +28,7 @@ export interface Target {
   backend: number[];
 }
 
-export const TARGET_KEYS = ['hub', 'hubNoCache', 'hubDeployed', 'plain', 'plainTuned', 'hive', 'hiveRust'] as const;
+export const TARGET_KEYS = ['hub', 'hubNoCache', 'hubNoCoalescing', 'hubDeployed', 'plain', 'plainTuned', 'hive', 'hiveRust'] as const;
 export type TargetKey = (typeof TARGET_KEYS)[number];
 
 export interface StartedTargets {
@@ -39,6 +40,7 @@ export interface StartedTargets {
 const LABELS: Record<TargetKey, string> = {
   hub: 'hub (demo mode, response cache on)',
   hubNoCache: 'hub, RESPONSE_CACHE=off',
+  hubNoCoalescing: 'hub, response cache and request coalescing off',
   hubDeployed: 'hub as deployed (production, token, rate limit, signed)',
   plain: 'plain @apollo/gateway, defaults',
   plainTuned: 'plain @apollo/gateway, tuned',
@@ -91,6 +93,7 @@ export async function startTargets(plant: BenchPlant, wanted: readonly TargetKey
   for (const key of wanted) {
     if (key === 'hub') await hub(key, demo, { SUBGRAPH_SIGNING: 'off' });
     if (key === 'hubNoCache') await hub(key, demo, { SUBGRAPH_SIGNING: 'off', RESPONSE_CACHE: 'off' });
+    if (key === 'hubNoCoalescing') await hub(key, demo, { SUBGRAPH_SIGNING: 'off', RESPONSE_CACHE: 'off', REQUEST_COALESCING: 'off' });
     if (key === 'hubDeployed') {
       const token = await mintToken(plant.jwtSecret, 'erp-mes-hub', { sub: 'bench-board', roles: ['supervisor'], expiresIn: 24 * 3600 });
       await hub(key, production, { RATE_LIMIT: '100000000', RATE_LIMIT_WINDOW_S: '60' }, { authorization: `Bearer ${token}` });

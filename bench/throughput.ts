@@ -210,6 +210,9 @@ function verdict(rows: { t: Target; s: Summary }[]): string {
     [`hub >= 3 x plain Apollo (defaults)`, hub / rps('plain'), 3],
     [`hub > plain Apollo (tuned)`, hub / rps('plainTuned'), 1],
     [`hub with RESPONSE_CACHE=off >= Hive (JS planner)`, rps('hubNoCache') / rps('hive'), 1],
+    // Not one of the targets: the hub with nothing shared between client requests, against the peers.
+    [`hub with response cache and request coalescing off >= Hive (JS planner)`, rps('hubNoCoalescing') / rps('hive'), 1],
+    [`hub with response cache and request coalescing off >= Hive + Rust planner`, rps('hubNoCoalescing') / rps('hiveRust'), 1],
   ] as const;
   return [
     'targets on this workload (ratio of medians):',

@@ -131,8 +131,9 @@ export function createResponseCache(
     client.on('ready', () => void (healthy = true));
     redis = client;
   }
-  log.info(redis ? 'response cache on (Redis)' : 'response cache off; identical concurrent requests still run once', {
+  log.info(redis ? 'response cache on (Redis)' : 'response cache off', {
     maxTtlSec: settings.maxTtlSec,
+    requestCoalescing: settings.coalesce,
   });
   const reports = new WeakMap<IncomingMessage, AnswerReport>();
   const inflight = new Map<string, Promise<GraphQLAnswer>>();
@@ -179,7 +180,8 @@ export function createResponseCache(
           /* Redis away: execute and store nothing */
         }
       }
-      const leader = shareable.has(key) ? inflight.get(key) : undefined;
+      // REQUEST_COALESCING=off: every request executes (its subgraph fetches may still be shared).
+      const leader = settings.coalesce && shareable.has(key) ? inflight.get(key) : undefined;
       if (leader) {
         const shared = await leader.catch(() => undefined);
         if (shared) {
@@ -191,7 +193,7 @@ export function createResponseCache(
       reports.set(req, report);
       const started = Date.now();
       const run = execute();
-      if (shareable.has(key) && !inflight.has(key)) {
+      if (settings.coalesce && shareable.has(key) && !inflight.has(key)) {
         inflight.set(key, run);
         void run.then(
           () => inflight.delete(key),

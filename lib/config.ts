@@ -171,6 +171,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
       responses: {
         enabled: bool(env, 'RESPONSE_CACHE', true) && Boolean(env.REDIS_URL),
         maxTtlSec: number(env, 'RESPONSE_CACHE_MAX_TTL_S', 60, 1, 86_400),
+        coalesce: bool(env, 'REQUEST_COALESCING', true),
       },
     },
     adminToken: env.ADMIN_TOKEN || undefined,

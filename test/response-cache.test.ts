@@ -137,6 +137,24 @@ describe('request coalescing (RESPONSE_CACHE=off)', () => {
   });
 });
 
+describe('REQUEST_COALESCING=off (and RESPONSE_CACHE=off)', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startHub({ env: { RESPONSE_CACHE: 'off', REQUEST_COALESCING: 'off' } });
+  });
+  afterAll(() => hub?.close());
+
+  it('identical concurrent requests each execute, and each gets the whole answer', async () => {
+    const first = await gql(hub.gateway, STATUS, { id: '1000048' });
+    expect(first.body.errors).toBeUndefined();
+    const executed = await answers(hub, 'executed');
+    const all = await Promise.all(Array.from({ length: 20 }, () => gql(hub.gateway, STATUS, { id: '1000048' })));
+    for (const r of all) expect(r.body).toEqual(first.body);
+    expect(await answers(hub, 'executed')).toBe(executed + 20);
+    expect(await answers(hub, 'shared')).toBe(0);
+  });
+});
+
 describe('event-path invalidation', () => {
   it('an equipment event drops the equipment lists without a keyspace SCAN', async () => {
     const redis = await startOwnRedis();

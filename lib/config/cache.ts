@@ -5,8 +5,11 @@ export interface CacheConfig {
   ttlSec: Record<string, number>;
   staleTtlSec: number;
   negativeTtlSec: number;
-  /** The gateway's whole-response cache (needs REDIS_URL; README "Caching"). */
-  responses: { enabled: boolean; maxTtlSec: number };
+  /**
+   * The gateway's whole-response cache (`RESPONSE_CACHE`, needs REDIS_URL; README "Caching"), and whether identical concurrent client
+   * requests run once (`REQUEST_COALESCING`, with or without the cache).
+   */
+  responses: { enabled: boolean; maxTtlSec: number; coalesce: boolean };
 }
 
 /**
