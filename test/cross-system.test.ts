@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSS_SYSTEM_QUERY } from '../gateway/examples.ts';
 import { canonicalUnit } from '../lib/units.ts';
-import { admin, getJson, gql, purgeCaches, startHub, type Hub } from './support/hub.ts';
+import { admin, coldQueryCost, getJson, gql, startHub, type Hub } from './support/hub.ts';
 
 // Raw API answers are arbitrary JSON; the test compares them field by field.
 type Json = any;
@@ -88,12 +88,8 @@ describe('cross-system reads through the gateway', () => {
 
   it('costs the systems the same number of calls for 50 orders as for 5 (batching)', async () => {
     const calls = async (first: number) => {
-      await purgeCaches(hub);
-      await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
-      const res = await gql(hub.gateway, CROSS_SYSTEM_QUERY, { first });
-      expect(res.body.errors).toBeUndefined();
-      const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
-      return { erp: erp.total, mes: mes.total };
+      const { erp, mes } = await coldQueryCost(hub, CROSS_SYSTEM_QUERY, { first });
+      return { erp, mes };
     };
     const five = await calls(5);
     const fifty = await calls(50);
