@@ -3,6 +3,7 @@
  * (these machines are shared and noisy; absolute numbers vary, ratios hold). Never part of `npm test`.
  */
 import { benchCache } from './cache.ts';
+import { benchHttpClients } from './http-clients.ts';
 import { benchInvalidation } from './invalidation.ts';
 import { benchScale } from './scale.ts';
 import { benchThroughput } from './throughput.ts';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'reports-export': () => import('./reports-export.ts').then((m) => m.benchReportsExport()),
   invalidation: () => benchInvalidation(),
   scale: () => benchScale(),
+  'http-clients': () => benchHttpClients(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

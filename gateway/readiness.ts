@@ -1,5 +1,3 @@
-import nodeFetch from 'node-fetch';
-
 const PROBE = JSON.stringify({ query: '{ __typename }' });
 
 /**
@@ -14,11 +12,11 @@ export async function checkSubgraphs(
   const entries = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       try {
-        const res = await nodeFetch(url, {
+        const res = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...sign(PROBE, name) },
           body: PROBE,
-          signal: AbortSignal.timeout(timeoutMs) as never,
+          signal: AbortSignal.timeout(timeoutMs),
         });
         return [name, res.ok] as const;
       } catch {

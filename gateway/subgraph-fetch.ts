@@ -1,56 +1,33 @@
-import http from 'node:http';
-import https from 'node:https';
+import { STATUS_CODES } from 'node:http';
+import { Agent, request, type Dispatcher } from 'undici';
 
 /**
- * The gateway's HTTP client for subgraph calls: node:http over keep-alive sockets, answering the body as
- * text. Measured against node-fetch and Node 20's built-in fetch (undici) for the 50-order page, it
- * costs the gateway the least CPU per call: no WHATWG Request/Headers/stream objects per fetch.
+ * The gateway's HTTP client for subgraph calls: undici's `request` over a keep-alive pool, the same
+ * client as the connectors' (`lib/http-client.ts`), answering the body as text. `npm run bench --
+ * http-clients` measures it at less client CPU per call than node:http with a keep-alive agent and a
+ * fraction of Node's `fetch` (README, Performance): no WHATWG Request/Headers/stream objects per call.
  */
 export interface SubgraphHttpResponse {
   status: number;
   statusText: string;
-  headers: http.IncomingHttpHeaders;
+  headers: Dispatcher.ResponseData['headers'];
   text: string;
 }
-
-/**
- * One keep-alive agent per protocol for all subgraph calls: the gateway makes several subgraph requests
- * per client request, and a new TCP connection for each would cost more than the subgraph's own work.
- */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 }),
-};
 
 /** A subgraph answer larger than this is refused (a runaway subgraph must not exhaust the gateway). */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * One keep-alive pool for all subgraph calls: the gateway makes several subgraph requests per client
+ * request, and a new TCP connection for each would cost more than the subgraph's own work. No header
+ * or body deadline here: a subgraph's own upstream deadlines bound its answer.
+ */
+const pool = new Agent({ connections: 256, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0, maxResponseSize: MAX_RESPONSE_BYTES });
+
 /** POSTs `body` (JSON) to a subgraph and reads the whole answer. Rejects on network errors only. */
-export function postJson(url: URL, body: string, headers: Record<string, string>): Promise<SubgraphHttpResponse> {
-  const client = url.protocol === 'https:' ? https : http;
-  const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
-  const payload = Buffer.from(body);
-  return new Promise((resolve, reject) => {
-    const req = client.request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`subgraph answer larger than ${MAX_RESPONSE_BYTES} bytes`));
-          else chunks.push(c);
-        });
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+export async function postJson(url: URL, body: string, headers: Record<string, string>): Promise<SubgraphHttpResponse> {
+  const res = await request(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' }, dispatcher: pool });
+  return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers: res.headers, text: await res.body.text() };
 }
 
 /**

@@ -216,3 +216,11 @@ export function systemApiUrl(config: HubConfig, system: 'erp' | 'mes'): string {
   const set = system === 'erp' ? config.erpApiUrl : config.mesApiUrl;
   return set ?? `http://127.0.0.1:${system === 'erp' ? config.ports.erpApi : config.ports.mesApi}`;
 }
+
+/**
+ * The MES subgraph that the ERP subgraph asks for due statuses: the operator's `MES_SUBGRAPH_URL` (or
+ * port), else the MES subgraph on this machine at its configured port.
+ */
+export function mesSubgraphUrl(config: HubConfig): string {
+  return config.subgraphUrlOverrides.mes ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`;
+}

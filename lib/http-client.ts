@@ -46,9 +46,10 @@ const DEFAULT_RESILIENCE: ResilienceConfig = { breakerFailures: 5, breakerHalfOp
 
 export function createJsonClient(opts: JsonClientOptions): JsonClient {
   const base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : opts.baseUrl + '/');
-  // undici, the client inside Node's fetch, as the one HTTP client: keep-alive pools by default, and
-  // measured at the same client CPU per call as node:http with a keep-alive agent. maxResponseSize: a
-  // broken upstream must not exhaust memory.
+  // undici, the client inside Node's fetch, as the hub's one HTTP client (the gateway's subgraph calls
+  // use it too): keep-alive pools by default, and less client CPU per call than node:http with a
+  // keep-alive agent (`npm run bench -- http-clients`). maxResponseSize: a broken upstream must not
+  // exhaust memory.
   const agent = new Agent({
     connections: opts.maxSockets ?? 64,
     keepAliveTimeout: 30_000,

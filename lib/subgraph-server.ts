@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import { createGraphQLHandler, sendJson } from './apollo-http.ts';
 import { closeServer, createHttpServer, listen, serveMetrics, type RunningServer } from './http-server.ts';
@@ -65,10 +64,13 @@ export async function startSubgraphServer<TContext extends BaseContext>(
 ): Promise<RunningServer> {
   assertSecurityReady(opts.config.security, 'subgraph');
   // The schema is built once per process, never per request; the field guard is wrapped in here once.
+  // The resolver map's type as @apollo/subgraph's public entry point declares it (it exports no name
+  // for it): the module form's `resolvers`.
+  type ResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown; resolvers?: unknown }>['resolvers'];
   const schema = applyAuthorization(buildSubgraphSchema({
     typeDefs: opts.typeDefs,
     // The generated resolver types are stricter than @apollo/subgraph's map type; they describe the same shape.
-    resolvers: opts.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: opts.resolvers as ResolverMap,
   }));
   const trust = createSubgraphTrust(opts.config.security, opts.log);
   const audit = createAuditSink(opts.config.security, { url: opts.config.redisUrl, prefix: opts.config.cachePrefix }, opts.log);

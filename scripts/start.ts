@@ -75,8 +75,11 @@ async function main(): Promise<void> {
     env[name] = String(value === 0 ? await freePort() : value);
   }
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  env.ERP_API_URL ??= `http://${host}:${env.ERP_API_PORT}`;
-  env.MES_API_URL ??= `http://${host}:${env.MES_API_PORT}`;
+  // The demo systems run only where the operator named no ERP / MES of their own.
+  const demoErp = !config.erpApiUrl;
+  const demoMes = !config.mesApiUrl;
+  if (demoErp) env.ERP_API_URL = `http://${host}:${env.ERP_API_PORT}`;
+  if (demoMes) env.MES_API_URL = `http://${host}:${env.MES_API_PORT}`;
   config = loadConfig(env);
 
   const start = (name: string, args: string[]) => {
@@ -98,11 +101,11 @@ async function main(): Promise<void> {
 
   const lines: string[] = [];
   const waits: Promise<void>[] = [];
-  if (!process.env.ERP_API_URL) {
+  if (demoErp) {
     waits.push(waitFor(`${env.ERP_API_URL}/admin/stats`, start('demo ERP', [here('../systems/erp/server.ts')]), true));
     lines.push(`demo ERP (OData)      ${env.ERP_API_URL}/odata/ProductionOrders?$top=5`);
   }
-  if (!process.env.MES_API_URL) {
+  if (demoMes) {
     waits.push(waitFor(`${env.MES_API_URL}/admin/stats`, start('demo MES', [here('../systems/mes/server.ts')]), true));
     lines.push(`demo MES (REST)       ${env.MES_API_URL}/api/v1/job-orders?limit=5`);
   }

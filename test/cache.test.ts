@@ -1,19 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSS_SYSTEM_QUERY } from '../gateway/examples.ts';
-import { admin, getJson, gql, post, purgeCaches, startHub, TEST_REDIS_URL, uniquePrefix, type Hub } from './support/hub.ts';
+import { admin, getJson, gql, post, purgeCaches, startHub, TEST_REDIS_URL, uniquePrefix, upstreamCalls, type Hub } from './support/hub.ts';
 import { startOwnRedis, startRedisCluster } from './support/redis-servers.ts';
 import { collect, reportableWorkOrders, subscriptionsActive, until, wsClient } from './support/live.ts';
 
 // Raw API answers are arbitrary JSON.
 type Json = any;
-
-async function upstreamCalls(hub: Hub, run: () => Promise<unknown>) {
-  await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
-  await run();
-  const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
-  return { erp: erp.total, mes: mes.total };
-}
 
 const cross = (hub: Hub) => gql(hub.gateway, CROSS_SYSTEM_QUERY, { first: 50 });
 

@@ -3,17 +3,8 @@
  * work-order list, and stock per plant. Checked against the raw demo APIs, counted in upstream calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, getJson, gql, purgeCaches, startHub, type Hub } from './support/hub.ts';
+import { admin, coldQueryCost, getJson, gql, startHub, type Hub } from './support/hub.ts';
 import { mesJobs, unpad, type Json } from './support/raw-plant.ts';
-
-async function callsOf(hub: Hub, query: string, variables: Record<string, unknown> = {}) {
-  await purgeCaches(hub);
-  await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
-  const res = await gql(hub.gateway, query, variables);
-  expect(res.body.errors).toBeUndefined();
-  const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
-  return { erp: erp.total as number, mes: mes.total as number, data: res.body.data as Json };
-}
 
 const MACHINES = `query($plant: ID) { equipmentList(plant: $plant) { id state
   currentOperation { sequence status startedAt workOrder { id productionOrder { id } } }
@@ -30,7 +21,7 @@ describe("the supervisor's questions", () => {
   afterAll(() => hub?.close());
 
   it('"what runs on machine X, and what is next": currentOperation and queue match the MES, batched for all machines', async () => {
-    const all = await callsOf(hub, MACHINES, {});
+    const all = await coldQueryCost(hub, MACHINES, {});
     const open = jobs.filter((j) => ['PLANNED', 'RUNNING', 'PAUSED'].includes(j.status));
     // The equipment list, the state log and the open work orders of every machine at once, in pages of
     // the MES's 1,000: the count follows the data's volume, never the number of machines.
@@ -94,8 +85,8 @@ describe("the supervisor's questions", () => {
     const rest = await gql(hub.gateway, Q, { ...vars, first: 500, after: first.body.data!.workOrders.pageInfo.endCursor });
     expect(first.body.data!.workOrders.totalCount).toBe(expected.length);
     expect([...first.body.data!.workOrders.edges, ...rest.body.data!.workOrders.edges].map((e: Json) => e.node.id)).toEqual(expected);
-    const five = await callsOf(hub, Q, { ...vars, first: 5 });
-    const many = await callsOf(hub, Q, { ...vars, first: 50 });
+    const five = await coldQueryCost(hub, Q, { ...vars, first: 5 });
+    const many = await coldQueryCost(hub, Q, { ...vars, first: 50 });
     expect({ erp: many.erp, mes: many.mes }).toEqual({ erp: five.erp, mes: five.mes });
     expect(many.mes).toBeLessThanOrEqual(2);
     expect(many.erp).toBeLessThanOrEqual(1);
@@ -118,8 +109,8 @@ describe("the supervisor's questions", () => {
       expect(node.all).toBeCloseTo(mine.reduce((s, r) => s + r.Quantity, 0), 6);
       for (const r of mine) expect(r.Unit).toBe(node.baseUnit);
     }
-    const five = await callsOf(hub, Q, { first: 5 });
-    const fifty = await callsOf(hub, Q, { first: 50 });
+    const five = await coldQueryCost(hub, Q, { first: 5 });
+    const fifty = await coldQueryCost(hub, Q, { first: 50 });
     expect({ erp: fifty.erp, mes: fifty.mes }).toEqual({ erp: five.erp, mes: five.mes });
     expect(fifty.erp).toBeLessThanOrEqual(2);
   });

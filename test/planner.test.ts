@@ -4,28 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUE_LIST_QUERY, FIRST_QUERY, MACHINES_QUERY } from '../gateway/examples.ts';
-import { admin, getJson, gql, purgeCaches, startHub, type Hub } from './support/hub.ts';
-import { mesJobs, readmeDueStatus, unpad, type Json } from './support/raw-plant.ts';
-
-async function odataAll(erpApi: string, path: string): Promise<Json[]> {
-  const out: Json[] = [];
-  for (let next: string | undefined = path; next; ) {
-    const page: Json = await getJson(new URL(next, erpApi).toString());
-    out.push(...page.value);
-    next = page['@odata.nextLink'];
-  }
-  return out;
-}
-
-/** Upstream calls one query costs, from cold caches. */
-async function callsOf(hub: Hub, query: string, variables: Record<string, unknown> = {}) {
-  await purgeCaches(hub);
-  await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
-  const res = await gql(hub.gateway, query, variables);
-  expect(res.body.errors).toBeUndefined();
-  const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
-  return { erp: erp.total as number, mes: mes.total as number, data: res.body.data as Json };
-}
+import { coldQueryCost, getJson, gql, startHub, type Hub } from './support/hub.ts';
+import { mesJobs, odataAll, readmeDueStatus, unpad, type Json } from './support/raw-plant.ts';
 
 const DUE_LIST = `query Due($plant: ID, $due: [DueStatus!], $first: Int, $after: String) {
   productionOrders(plant: $plant, dueStatus: $due, orderBy: PLANNED_END_ASC, first: $first, after: $after) {
@@ -40,7 +20,7 @@ describe("the planner's questions", () => {
   let jobsOf: Map<string, Json[]>;
   beforeAll(async () => {
     hub = await startHub();
-    orders = await odataAll(hub.erpApi, '/odata/ProductionOrders?$top=100000&$orderby=PlannedEnd asc,OrderNumber asc');
+    orders = await odataAll(hub.erpApi, 'ProductionOrders', 'PlannedEnd asc,OrderNumber asc');
     jobsOf = new Map();
     for (const j of await mesJobs(hub.mesApi)) jobsOf.set(j.erpOrder, [...(jobsOf.get(j.erpOrder) ?? []), j]);
   });
@@ -98,8 +78,8 @@ describe("the planner's questions", () => {
     const next = (await gql(hub.gateway, DUE_LIST, { due: ['LATE', 'AT_RISK'], first: 7, after: first.pageInfo.endCursor })).body.data!.productionOrders;
     expect([...first.edges, ...next.edges].map((e: Json) => e.node.id)).toEqual(all.edges.slice(0, 14).map((e: Json) => e.node.id));
     expect(first.totalCount).toBe(all.totalCount);
-    const five = await callsOf(hub, DUE_LIST, { due: ['LATE', 'AT_RISK'], first: 5 });
-    const fifty = await callsOf(hub, DUE_LIST, { due: ['LATE', 'AT_RISK'], first: 50 });
+    const five = await coldQueryCost(hub, DUE_LIST, { due: ['LATE', 'AT_RISK'], first: 5 });
+    const fifty = await coldQueryCost(hub, DUE_LIST, { due: ['LATE', 'AT_RISK'], first: 50 });
     expect(fifty.data.productionOrders.edges.length).toBe(Math.min(50, all.totalCount));
     expect({ erp: fifty.erp, mes: fifty.mes }).toEqual({ erp: five.erp, mes: five.mes });
     // Open orders of both plants (a few hundred): a handful of ERP pages and one MES call per 100 orders.

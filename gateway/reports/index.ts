@@ -96,7 +96,7 @@ export function createReportsRoute(opts: {
         if (e instanceof ExportRefused && !res.headersSent) sendJson(res, e.status, { errors: e.errors });
         else if (!res.headersSent) refuse(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
         else {
-          opts.log.warn('export aborted after its first rows', { report: report.name, error: (e as Error).message });
+          opts.log.warn('export aborted after its first rows', { report: report.name, err: (e as Error).message });
           res.destroy();
         }
       }

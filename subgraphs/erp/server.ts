@@ -3,7 +3,7 @@ import '../../lib/graphql-production.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { cachePurgeRoute } from '../../lib/cache/admin-route.ts';
-import { loadConfig, type HubConfig } from '../../lib/config.ts';
+import { loadConfig, mesSubgraphUrl, type HubConfig } from '../../lib/config.ts';
 import { isMain, runMain } from '../../lib/main.ts';
 import { createSigner } from '../../lib/auth/signing.ts';
 import { startSubgraphServer, subgraphFoundation, type RunningServer } from '../../lib/subgraph-server.ts';
@@ -22,7 +22,7 @@ export async function startErpSubgraph(config: HubConfig): Promise<RunningServer
   const source = createODataErpSource(client, odataSourceOptions(config.connectors, log));
   const secret = config.security.subgraphSigningSecret;
   const due = createMesSubgraphDueSource({
-    url: config.subgraphUrlOverrides.mes ?? `http://127.0.0.1:${config.ports.mesSubgraph}/graphql`,
+    url: mesSubgraphUrl(config),
     signer: config.security.subgraphSigning && secret ? createSigner(secret) : undefined,
     // The MES subgraph makes its own MES calls (each bounded by the upstream timeout) before it answers.
     timeoutMs: 2 * config.upstreamTimeoutMs + 1000,

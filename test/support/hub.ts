@@ -237,6 +237,25 @@ export async function purgeCaches(hub: Hub, opts: { stale?: boolean } = {}): Pro
   }
 }
 
+/** What `run` costs the demo ERP and MES in calls (their counters, reset first). */
+export async function upstreamCalls(hub: Pick<Hub, 'erpApi' | 'mesApi'>, run: () => Promise<unknown>): Promise<{ erp: number; mes: number }> {
+  await Promise.all([admin.resetStats(hub.erpApi), admin.resetStats(hub.mesApi)]);
+  await run();
+  const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
+  return { erp: erp.total, mes: mes.total };
+}
+
+/** One query from cold caches: the upstream calls it costs and its data (it must answer without errors). */
+export async function coldQueryCost(hub: Hub, query: string, variables: Record<string, unknown> = {}) {
+  await purgeCaches(hub);
+  let res: GraphQLResponse | undefined;
+  const calls = await upstreamCalls(hub, async () => void (res = await gql(hub.gateway, query, variables)));
+  if (!res || res.body.errors) throw new Error(`query answered errors: ${JSON.stringify(res?.body.errors)}`);
+  // The same counts by `METHOD path`, to see which calls they were (stats last until the next reset).
+  const [erp, mes] = await Promise.all([admin.stats(hub.erpApi), admin.stats(hub.mesApi)]);
+  return { ...calls, byPath: { erp: erp.calls, mes: mes.calls }, data: res.body.data as Record<string, any> };
+}
+
 /** The demo systems' admin API (systems/README.md). */
 export const admin = {
   stats: (system: string) => getJson<{ total: number; calls: Record<string, number> }>(`${system}/admin/stats`),

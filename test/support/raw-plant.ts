@@ -19,9 +19,10 @@ export interface RawPlant {
   mapping: Json[];
 }
 
-export async function odataAll(erpApi: string, set: string): Promise<Json[]> {
+/** Every entity of an ERP entity set, following nextLink; `orderBy` an OData `$orderby`. */
+export async function odataAll(erpApi: string, set: string, orderBy?: string): Promise<Json[]> {
   const out: Json[] = [];
-  let next: string | undefined = `/odata/${set}?$top=1000000`;
+  let next: string | undefined = `/odata/${set}?$top=1000000${orderBy ? `&$orderby=${orderBy}` : ''}`;
   while (next) {
     const page: Json = await getJson(new URL(next, erpApi).toString());
     out.push(...page.value);

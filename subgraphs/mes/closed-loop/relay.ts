@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UpstreamError, UpstreamRejectedError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/log.ts';
-import { sleep } from '../../../lib/sleep.ts';
+import { sleep } from '../sleep.ts';
 import type { ErpWriter } from './erp-writer.ts';
 import type { WriteInvalidation } from './invalidation.ts';
 import type { MesWriter } from './mes-writer.ts';

@@ -4,7 +4,7 @@ import type { Logger } from '../../../lib/log.ts';
 import type { HubMetrics } from '../../../lib/metrics.ts';
 import type { MesFeed, MesFeedEvent } from './feed.ts';
 import type { Normalizer } from './normalize.ts';
-import { sleep } from '../../../lib/sleep.ts';
+import { sleep } from '../sleep.ts';
 
 /**
  * The event bridge: reads the MES feed, turns each event into a hub event, lets `beforePublish` act on

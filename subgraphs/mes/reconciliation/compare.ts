@@ -16,7 +16,7 @@
  */
 import type { Connection } from '../../../lib/connection.ts';
 import { roundQuantity } from '../../../lib/units.ts';
-import type { DiscrepancyKind, ProductionOrderStatus, Severity } from '../generated.ts';
+import type { DiscrepancyKind, ProductionOrderStatus, Severity } from '../enums.ts';
 import type { MaterialMapping } from '../mapping.ts';
 import { executionTotals, jobOutput, jobScrap } from '../model.ts';
 import type { MesJobOrder } from '../source.ts';

@@ -4,7 +4,7 @@
  * reads the data in bulk and calls `masterDataIssues`.
  */
 import { canonicalUnit, unitFactor } from '../../../lib/units.ts';
-import type { MasterDataIssueKind } from '../generated.ts';
+import type { MasterDataIssueKind } from '../enums.ts';
 import type { MappingRow } from '../source.ts';
 
 export interface MasterDataIssueRecord {

@@ -3,8 +3,7 @@
  * a week on Monday 00:00Z (ISO 8601), a month on its first day; a row's `time` is its bucket's start.
  */
 import { badUserInput } from '../../../lib/errors.ts';
-
-export type ReportPeriod = 'DAY' | 'WEEK' | 'MONTH';
+import type { ReportPeriod } from '../enums.ts';
 
 const DAY_MS = 86_400_000;
 

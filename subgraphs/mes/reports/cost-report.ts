@@ -4,11 +4,10 @@
  * the other groupings sum whole orders. Rows of different currencies are never added together.
  */
 import type { ErpOrder } from '../../erp/source.ts';
-import { bucketStart, checkRange, inRange, type ReportPeriod } from './buckets.ts';
+import type { CostGroup, ReportPeriod } from '../enums.ts';
+import { bucketStart, checkRange, inRange } from './buckets.ts';
 import type { CostMoney } from './cost.ts';
 import { costAnalyses, type CostDeps } from './cost-data.ts';
-
-export type CostGroup = 'PLANT' | 'MATERIAL' | 'WORK_CENTER' | 'ORDER';
 
 export interface CostReportRecord extends CostMoney {
   time: string;

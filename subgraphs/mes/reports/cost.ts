@@ -12,11 +12,10 @@
  */
 import { canonicalUnit, roundQuantity, unitFactor } from '../../../lib/units.ts';
 import type { ErpBomItem, ErpMaterial, ErpOrder, ErpRoutingOperation, ErpWorkCenter } from '../../erp/source.ts';
+import type { CostLineKind } from '../enums.ts';
 import type { MaterialMapping } from '../mapping.ts';
 import { executionTotals } from '../model.ts';
 import type { MesConsumption, MesJobOrder } from '../source.ts';
-
-export type CostLineKind = 'MATERIAL' | 'MACHINE' | 'LABOUR';
 
 export interface CostMoney {
   plannedCost: number;

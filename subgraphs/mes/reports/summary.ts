@@ -11,13 +11,12 @@
  * are ratios within the row.
  */
 import type { ErpOrder, ErpSource } from '../../erp/source.ts';
+import type { ReportPeriod, SummaryGroup } from '../enums.ts';
 import type { MaterialMapping } from '../mapping.ts';
 import type { MesEquipment, MesEquipmentStateChange, MesJobOrder, MesSource } from '../source.ts';
 import { group } from '../reconciliation/report.ts';
-import { bucketStart, checkRange, type Range, type ReportPeriod } from './buckets.ts';
+import { bucketStart, checkRange, type Range } from './buckets.ts';
 import { ALL } from './cost-report.ts';
-
-export type SummaryGroup = 'PLANT' | 'MATERIAL' | 'WORK_CENTER';
 
 export interface SummaryRowRecord {
   time: string;

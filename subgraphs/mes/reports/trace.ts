@@ -8,10 +8,9 @@ import { GraphQLError } from 'graphql';
 import type { ReportsConfig } from '../../../lib/config.ts';
 import { badUserInput, ErrorCode } from '../../../lib/errors.ts';
 import type { MesContext } from '../context.ts';
+import type { TraceDirection } from '../enums.ts';
 import { lotView, type LotView } from '../model.ts';
 import type { GenealogyDirection, MesConsumption, MesGenealogyItem } from '../source.ts';
-
-export type TraceDirection = 'BACKWARD' | 'FORWARD';
 
 export interface TraceNodeRecord {
   depth: number;
