@@ -100,8 +100,10 @@ export async function generate(t: Target): Promise<string> {
     HEADER,
     true,
   );
-  // mercurius-codegen appends a module augmentation for mercurius itself; the hub runs on Apollo Server.
-  return code.replace(/declare module ["']mercurius["'][\s\S]*$/m, '');
+  // mercurius-codegen appends mercurius's own loader types (naming fastify and mercurius, which the hub
+  // does not install) and a module augmentation for mercurius; the hub runs on Apollo Server.
+  const end = code.search(/^export type Loader<|^declare module ["']mercurius["']/m);
+  return end < 0 ? code : `${code.slice(0, end).trimEnd()}\n`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,5 +1,4 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import type { StaleEntry } from '../lib/cache/stale.ts';
 import { ANONYMOUS, encodeEnvelope } from '../lib/auth/caller.ts';
@@ -8,6 +7,9 @@ import { injectTraceHeaders } from '../lib/tracing.ts';
 import { CACHE_REPORT_HEADER, readCacheReport } from '../lib/cache/responses.ts';
 import type { GatewayContext } from './context.ts';
 import { postJson, type SubgraphHttpResponse } from './subgraph-fetch.ts';
+
+/** A subgraph's answer as @apollo/gateway's data source interface declares it (its own types package is not a dependency of the hub). */
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;
 
 /** What a client request sends every subgraph, computed once however many fetches its plan makes. */
 interface Envelope {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, gql, post, startHub, uniquePrefix, type Hub } from './support/hub.ts';
-import { confirmableJobs, confirmUntilAnswered, expectBookedOnce, planConfirmations, rng, waitForEmptyOutbox } from './support/closed-loop.ts';
+import { confirmableJobs, confirmUntilAnswered, expectBookedOnce, planConfirmations, rng, waitForEmptyOutbox, type Planned } from './support/closed-loop.ts';
 
 const setFaults = async (system: string, faults: Record<string, unknown>) => {
   const res = await post(`${system}/admin/faults`, faults);
@@ -9,6 +9,18 @@ const setFaults = async (system: string, faults: Record<string, unknown>) => {
 
 describe('closed loop: a write is done but its answer is lost', () => {
   let hub: Hub;
+  /** Sends every planned confirmation while `system` has `faults`, until the outbox is empty; their ids. */
+  const confirmAllUnderFaults = async (system: string, faults: Record<string, unknown>, planned: Planned[], writer: Record<string, string>, outboxMs: number) => {
+    await setFaults(system, faults);
+    const ids = new Set<string>();
+    try {
+      for (const p of planned) ids.add((await confirmUntilAnswered(hub.gateway, writer, p)).id);
+      await waitForEmptyOutbox(hub.gateway, outboxMs);
+    } finally {
+      await admin.clearFaults(system);
+    }
+    return ids;
+  };
   beforeAll(async () => {
     hub = await startHub({ env: { CACHE_PREFIX: uniquePrefix('cfault'), CONFIRM_WAIT_MS: '300', RELAY_MAX_BACKOFF_MS: '200' } });
   });
@@ -28,14 +40,7 @@ describe('closed loop: a write is done but its answer is lost', () => {
       const writer = await hub.as(['operator']);
       await admin.resetStats(hub.erpApi);
       // Every ERP write is carried out and its answer lost: only a look-up can tell the relay it is done.
-      await setFaults(hub.erpApi, { [fault]: 1 });
-      const ids = new Set<string>();
-      try {
-        for (const p of planned) ids.add((await confirmUntilAnswered(hub.gateway, writer, p)).id);
-        await waitForEmptyOutbox(hub.gateway, 60_000);
-      } finally {
-        await admin.clearFaults(hub.erpApi);
-      }
+      const ids = await confirmAllUnderFaults(hub.erpApi, { [fault]: 1 }, planned, writer, 60_000);
       await expectBookedOnce(hub.erpApi, hub.mesApi, t, planned, ids);
       const calls = (await admin.stats(hub.erpApi)).calls;
       expect(calls['POST /odata/ProductionOrderConfirmations']).toBe(planned.length);
@@ -49,14 +54,7 @@ describe('closed loop: a write is done but its answer is lost', () => {
     const t = await confirmableJobs(hub.erpApi, hub.mesApi, 3);
     const planned = planConfirmations(t, 8, rng(7), 'mesfault');
     const writer = await hub.as(['operator']);
-    await setFaults(hub.mesApi, { dropAfterCommit: 0.4, failAfterCommit: 0.3 });
-    const ids = new Set<string>();
-    try {
-      for (const p of planned) ids.add((await confirmUntilAnswered(hub.gateway, writer, p)).id);
-      await waitForEmptyOutbox(hub.gateway, 90_000);
-    } finally {
-      await admin.clearFaults(hub.mesApi);
-    }
+    const ids = await confirmAllUnderFaults(hub.mesApi, { dropAfterCommit: 0.4, failAfterCommit: 0.3 }, planned, writer, 90_000);
     await expectBookedOnce(hub.erpApi, hub.mesApi, t, planned, ids);
   }, 150_000);
 });

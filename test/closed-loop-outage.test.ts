@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIRM, confirmableJobs, confirmInput, planConfirmations, rng, type Planned } from './support/closed-loop.ts';
+import { CONFIRM, confirmableJobs, confirmInput, expectOperationTotals, planConfirmations, rng, type Planned } from './support/closed-loop.ts';
 import { admin, gql, startHub, uniquePrefix, type Hub } from './support/hub.ts';
 import { hubReconciliation, keyOf, readPlant, type Json } from './support/raw-plant.ts';
 
@@ -16,7 +16,7 @@ describe('closed loop under retries, an ERP outage and a subgraph restart', () =
   it('1,000 confirmations end with ERP totals equal to MES totals, none lost and none twice', async () => {
     const random = rng(2024);
     const t = await confirmableJobs(hub.erpApi, hub.mesApi, 40);
-    const { jobs: targets, rows } = t;
+    const { jobs: targets } = t;
     const planned = planConfirmations(t, TOTAL, random, 'load');
 
     // An operator's token: the writes are declared @requiresScopes(production:write).
@@ -86,25 +86,7 @@ describe('closed loop under retries, an ERP outage and a subgraph restart', () =
     expect(new Set(ids.values()).size).toBe(TOTAL);
 
     // Per operation: ERP confirmed = MES reported (converted) = what was sent.
-    const sent = new Map<string, { good: number; scrap: number }>();
-    for (const p of planned) {
-      const k = `${p.workOrderId}/${p.sequence}`;
-      const t = sent.get(k) ?? { good: 0, scrap: 0 };
-      sent.set(k, { good: t.good + p.good, scrap: t.scrap + p.scrap });
-    }
-    const jobsAfter = new Map(after.jobs.map((j) => [j.id, j]));
-    for (const j of targets) {
-      const f = rows.get(j.materialCode).factor;
-      for (const s of j.segments) {
-        const now = jobsAfter.get(j.id).segments.find((x: Json) => x.sequence === s.sequence);
-        const t = sent.get(`${j.id}/${s.sequence}`) ?? { good: 0, scrap: 0 };
-        expect((now.goodQuantity - s.goodQuantity) * f, `${j.id}/${s.sequence}`).toBeCloseTo(t.good, 6);
-        expect((now.scrapQuantity - s.scrapQuantity) * f, `${j.id}/${s.sequence}`).toBeCloseTo(t.scrap, 6);
-        const booked = ours.filter((c) => c.ExternalReference.startsWith(`${j.id}/${s.sequence}/`));
-        expect(booked.reduce((sum, c) => sum + c.Yield, 0)).toBeCloseTo(t.good, 6);
-        expect(booked.reduce((sum, c) => sum + c.Scrap, 0)).toBeCloseTo(t.scrap, 6);
-      }
-    }
+    expectOperationTotals(after, t, planned, ours);
     // Per order: the ERP's books equal the MES's actuals, so reconciliation sees no drift on them.
     const touched = new Set(targets.map((j) => j.erpOrder));
     const report = await hubReconciliation(hub.gateway, gql);

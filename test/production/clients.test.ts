@@ -86,39 +86,28 @@ function clientChecks(target: () => Target, equipmentIds: () => string[]) {
     expect(await graphqlRequest(t).request(ORDER, { id: ORDER_ID })).toEqual(expected);
   });
 
-  it('graphql-ws queries and subscribes', async () => {
-    const t = target();
-    const ws = wsClientFor(t);
-    const expected = (await raw(t, ORDER, { id: ORDER_ID })).data;
-    const results: Json[] = [];
-    await new Promise<void>((resolve, reject) =>
-      ws.subscribe({ query: ORDER, variables: { id: ORDER_ID } }, { next: (r) => void results.push(r), error: reject, complete: resolve }),
-    );
-    expect(results).toEqual([{ data: expected }]);
-    const id = equipmentIds()[2]!;
-    const { event, rawEquipment } = await oneEquipmentEvent(t, id, (onEvent) =>
-      ws.subscribe({ query: EQUIPMENT_SUB, variables: { id } }, { next: (r) => onEvent((r.data as Json).equipmentStateChanged), error: () => undefined, complete: () => undefined }),
-    );
-    expect(event.equipment).toEqual(rawEquipment);
-    await ws.dispose();
-  });
-
-  it('graphql-sse queries and subscribes', async () => {
-    const t = target();
-    const sse = sseClient(t);
-    const expected = (await raw(t, ORDER, { id: ORDER_ID })).data;
-    const results: Json[] = [];
-    await new Promise<void>((resolve, reject) =>
-      sse.subscribe({ query: ORDER, variables: { id: ORDER_ID } }, { next: (r) => void results.push(r), error: reject, complete: resolve }),
-    );
-    expect(results).toEqual([{ data: expected }]);
-    const id = equipmentIds()[3]!;
-    const { event, rawEquipment } = await oneEquipmentEvent(t, id, (onEvent) =>
-      sse.subscribe({ query: EQUIPMENT_SUB, variables: { id } }, { next: (r) => onEvent((r.data as Json).equipmentStateChanged), error: () => undefined, complete: () => undefined }),
-    );
-    expect(event.equipment).toEqual(rawEquipment);
-    sse.dispose();
-  });
+  // graphql-ws and graphql-sse clients share one API: subscribe(payload, sink) and dispose().
+  for (const [name, connect, machine] of [
+    ['graphql-ws', wsClientFor, 2],
+    ['graphql-sse', sseClient, 3],
+  ] as const) {
+    it(`${name} queries and subscribes`, async () => {
+      const t = target();
+      const client = connect(t);
+      const expected = (await raw(t, ORDER, { id: ORDER_ID })).data;
+      const results: Json[] = [];
+      await new Promise<void>((resolve, reject) =>
+        client.subscribe({ query: ORDER, variables: { id: ORDER_ID } }, { next: (r) => void results.push(r), error: reject, complete: resolve }),
+      );
+      expect(results).toEqual([{ data: expected }]);
+      const id = equipmentIds()[machine]!;
+      const { event, rawEquipment } = await oneEquipmentEvent(t, id, (onEvent) =>
+        client.subscribe({ query: EQUIPMENT_SUB, variables: { id } }, { next: (r) => onEvent((r.data as Json).equipmentStateChanged), error: () => undefined, complete: () => undefined }),
+      );
+      expect(event.equipment).toEqual(rawEquipment);
+      await client.dispose();
+    });
+  }
 
   it('refusals carry their codes through every client: a forged token is UNAUTHENTICATED, a restricted field FORBIDDEN', async () => {
     const t = target();

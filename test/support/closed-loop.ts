@@ -110,6 +110,15 @@ export async function expectBookedOnce(erpApi: string, mesApi: string, t: Target
   const known = new Set(t.before.confirmations.map((c) => c.ConfirmationId));
   const ours = after.confirmations.filter((c) => !known.has(c.ConfirmationId));
   expect(ours.map((c) => c.ExternalReference.split('/')[2]).sort()).toEqual([...ids].sort());
+  expectOperationTotals(after, t, planned, ours);
+  return { erpBookings: ours.length };
+}
+
+/**
+ * Per operation of the targets: the MES's new totals (in the ERP unit) and the ERP bookings carrying
+ * the operation's reference (`ours`) both equal what was sent.
+ */
+export function expectOperationTotals(after: RawPlant, t: Pick<Targets, 'jobs' | 'rows'>, planned: Planned[], ours: Json[]): void {
   const sent = new Map<string, { good: number; scrap: number }>();
   for (const p of planned) {
     const k = `${p.workOrderId}/${p.sequence}`;
@@ -130,5 +139,4 @@ export async function expectBookedOnce(erpApi: string, mesApi: string, t: Target
       expect(booked.reduce((sum, c) => sum + c.Scrap, 0), `ERP scrap ${k}`).toBeCloseTo(want.scrap, 6);
     }
   }
-  return { erpBookings: ours.length };
 }
