@@ -7,10 +7,13 @@
  *    SCALE_EVENT_RATE (200) progress reports per second through the demo MES's `POST /admin/progress`
  *    for SCALE_SECONDS (30): event-to-client latency (from the MES's `occurredAt` to arrival), events
  *    lost (every subscriber must receive every event), gateway memory before and after.
- * The subscribers run in this process, the servers in their own (bench/processes.ts).
+ * The subscribers run in this process, the servers in their own (bench/processes.ts). BENCH_CPU_PROF=<dir>:
+ * V8 CPU profiles of the hub's processes for the live part (`tsx bench/profile.ts <dir>`).
  */
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { runLoad } from './load.ts';
@@ -67,7 +70,9 @@ async function live(): Promise<void> {
   const rate = num('SCALE_EVENT_RATE', 200);
   const seconds = num('SCALE_SECONDS', 30);
   say(`\n-- ${subscribers} subscribers, ${rate} events/s for ${seconds} s --`);
-  const plant = await startBenchPlant();
+  const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const plant = await startBenchPlant({ cpuProfDir });
   const clients: Client[] = [];
   try {
     const { targets } = await startTargets(plant, ['hub'], say);
@@ -79,7 +84,15 @@ async function live(): Promise<void> {
     const rssBefore = groupRssMiB(hub.gateway);
     const received: Map<string, number>[] = [];
     const latencies: number[] = [];
+    /** From `occurredAt` to the event's append to the hub's stream (its id is the append time): the bridge's share. */
+    const toStream: number[] = [];
     let errors = 0;
+    /** The first error a subscriber got, printed with the count. */
+    let firstError: string | undefined;
+    const failed = (what: unknown) => {
+      errors++;
+      firstError ??= JSON.stringify(what).slice(0, 300);
+    };
     const closes = new Map<string, number>();
     const url = hub.url.replace(/^http/, 'ws');
     const subscribe = (i: number) => {
@@ -100,11 +113,12 @@ async function live(): Promise<void> {
           {
             next: (r) => {
               const e = (r.data as { productionOrderProgress?: { eventId: string; occurredAt: string } } | null)?.productionOrderProgress;
-              if (!e) return void errors++;
+              if (!e) return failed(r.errors ?? r);
               seen.set(e.eventId, (seen.get(e.eventId) ?? 0) + 1);
               if (i % 10 === 0) latencies.push(Date.now() - Date.parse(e.occurredAt));
+              if (i === 0) toStream.push(Number(e.eventId.split('-')[0]) - Date.parse(e.occurredAt));
             },
-            error: () => void errors++,
+            error: (err) => failed(err instanceof Error ? err.message : err),
             complete: () => undefined,
           },
         );
@@ -158,12 +172,15 @@ async function live(): Promise<void> {
     const most = Math.max(expected(), emitted.length);
     const lost = received.reduce((a, m) => a + Math.max(0, most - m.size), 0);
     latencies.sort((a, b) => a - b);
+    toStream.sort((a, b) => a - b);
     say(
       `emitted ${emitted.length} events in ${sendSeconds.toFixed(1)} s (${(emitted.length / sendSeconds).toFixed(0)}/s, ${postErrors} refused); ` +
         `delivered ${delivered()} of ${most * subscribers} (the last ${drainSeconds.toFixed(0)} s after the last event); events lost: ${lost}; subscription errors: ${errors}`,
     );
+    if (firstError) say(`first subscription error: ${firstError}`);
     if (closes.size) say(`connections closed by the gateway: ${[...closes].map(([why, n]) => `${n} x ${why}`).join(', ')}`);
     say(`event-to-client latency (every 10th subscriber): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`);
+    say(`  of which MES -> hub stream (the bridge): p50 ${percentile(toStream, 50)} ms, p99 ${percentile(toStream, 99)} ms, max ${toStream[toStream.length - 1]} ms`);
     say(
       `CPU seconds over the ${wall.toFixed(0)} s: gateway ${cpu.gateway.toFixed(1)}, subgraphs + demo systems ${cpu.backend.toFixed(1)}, ` +
         `the ${subscribers} subscribers (this process) ${cpu.clients.toFixed(1)}; load average now ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
