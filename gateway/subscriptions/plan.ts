@@ -29,7 +29,9 @@ export interface FederatedPlan {
   key: string;
   /**
    * One query for several events (only when `query` is set): event `i`'s roots under `_e<i>_<key>`, its ids
-   * in `$<variable>_<i>`; `split` gives each event the answer its own query would have had.
+   * in `$<variable>_<i>`; `split` gives each event the answer its own query would have had. The events
+   * are padded to a power of two (the last one repeated): the gateway plans a few query shapes per
+   * selection, not one per batch size.
    */
   batch(events: readonly HubEvent[]): { query: string; variables: Record<string, unknown>; split(result: FedResult): FedResult[] };
 }
@@ -116,9 +118,10 @@ export function planFederatedQuery(
     batch(events) {
       const prefix = (i: number) => `_e${i}_`;
       const variables: Record<string, unknown> = { ...clientVars };
-      events.forEach((e, i) => idsOf(e, `_${i}`, variables));
+      const padded = Array.from({ length: 2 ** Math.ceil(Math.log2(Math.max(1, events.length))) }, (_, i) => events[Math.min(i, events.length - 1)]!);
+      padded.forEach((e, i) => idsOf(e, `_${i}`, variables));
       return {
-        query: text(events.map((_, i) => `_${i}`), prefix),
+        query: text(padded.map((_, i) => `_${i}`), prefix),
         variables,
         split: (result) => events.map((_, i) => splitResult(result, prefix(i))),
       };

@@ -103,7 +103,7 @@ export interface SubscriptionServiceOptions {
 }
 
 /** Events per batched federated read (each a few root fields of the query). */
-const READ_BATCH = 50;
+const READ_BATCH = 64;
 
 const coded = (message: string, code: string, from?: GraphQLError, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { nodes: from?.nodes, extensions: { code, ...extensions } });

@@ -78,6 +78,12 @@ describe('planFederatedQuery', () => {
     });
     expect(first).toEqual({ data: { po: { id: '1000045', status: 'REL' }, [TOTALS_KEY]: { progress: 0.5 } }, errors: [general] });
     expect(other).toEqual({ data: { po: { id: '1000046', status: null }, [TOTALS_KEY]: null }, errors: [{ ...unavailable, path: ['po', 'status'] }, general] });
+    // Three events are read as four (the last one twice): one query shape per power of two.
+    const third = { ...EVENT, id: '1718000000002-0', productionOrderId: '1000047' } as HubEvent;
+    const padded = p.batch([EVENT, second, third]);
+    expect(padded.query).toBe(p.batch([EVENT, second, third, third]).query);
+    expect(padded.variables).toMatchObject({ _hubOrder_2: '1000047', _hubOrder_3: '1000047' });
+    expect(padded.split({ data: {}, errors: [] })).toHaveLength(3);
     // A request that failed as a whole fails every event of it.
     expect(b.split({ data: null, errors: [general] })).toEqual([{ data: null, errors: [general] }, { data: null, errors: [general] }]);
   });
