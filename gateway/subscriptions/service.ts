@@ -30,7 +30,7 @@ import { checkOperation, notInList } from '../security/plugins.ts';
 import { withoutSuggestions } from '../security/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
-import { eventSpan } from '../../lib/tracing.ts';
+import { eventSpan, tracingOn } from '../../lib/tracing.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
 import { expired, gatewayContextFor, scopeKey, type Limit, type SubscriptionCaller } from './caller.ts';
@@ -112,7 +112,6 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   // Our own copy of the API schema (built once at start) carries the subscription resolvers; the
   // gateway's schema object stays untouched.
   const schema: GraphQLSchema = buildASTSchema(parse(opts.apiSchema));
-  const shared = new SharedResults<EventPayload>();
   const fetches = new Counter({
     name: 'hub_subscription_fetches_total',
     help: 'Federated reads made for subscription events (one per batch of events and distinct selection, however many subscribers).',
@@ -136,14 +135,21 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   }
 
   /**
-   * The federated reads of one (scopes, selection), batched: the events asked for in one tick (one XREAD
-   * page, one replay page) go out as one query, at most READ_BATCH events each. Held by its subscriptions.
+   * What the subscriptions of one (scopes, selection) share, held by them: each event's payload (by event
+   * id), and its federated reads, batched: the events asked for in one tick (one XREAD page, one replay
+   * page) go out as one query, at most READ_BATCH events each. `queued` starts an event's payload; the
+   * first of its subscribers to be told of a live event does it, the others find it started.
    */
-  const readers = new Map<string, { loader: DataLoader<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>; users: number }>();
-  const acquireReader = (key: string, plan: FederatedPlan) => {
-    let reader = readers.get(key);
-    if (!reader) {
-      const loader = new DataLoader<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>(
+  interface Selection {
+    payload(event: HubEvent, caller: SubscriptionCaller): Promise<EventPayload>;
+    queued(event: HubEvent, caller: SubscriptionCaller): void;
+    users: number;
+  }
+  const selections = new Map<string, Selection>();
+  const acquireSelection = (key: string, plan: FederatedPlan) => {
+    let selection = selections.get(key);
+    if (!selection) {
+      const loader = plan.query ? new DataLoader<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>(
         async (items) => {
           const { query, variables, split } = plan.batch(items.map((i) => i.event));
           const result = await fetchFederated(query, variables, items[0]!.caller).catch((e: unknown): FedResult => {
@@ -153,16 +159,28 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
           return split(result);
         },
         { cache: false, maxBatchSize: READ_BATCH },
-      );
-      reader = { loader, users: 0 };
-      readers.set(key, reader);
+      ) : undefined;
+      const payloads = new SharedResults<EventPayload>();
+      const payload = (event: HubEvent, caller: SubscriptionCaller) =>
+        payloads.get(event.id, async () => ({ event, fed: loader ? await loader.load({ event, caller }) : NO_FED }));
+      let last: string | undefined;
+      selection = {
+        payload,
+        queued(event, caller) {
+          if (event.id === last) return;
+          last = event.id;
+          void payload(event, caller);
+        },
+        users: 0,
+      };
+      selections.set(key, selection);
     }
-    reader.users++;
-    const held = reader;
+    selection.users++;
+    const held = selection;
     return {
-      load: (event: HubEvent, caller: SubscriptionCaller) => held.loader.load({ event, caller }),
+      selection: held,
       release: () => {
-        if (--held.users === 0 && readers.get(key) === held) readers.delete(key);
+        if (--held.users === 0 && selections.get(key) === held) selections.delete(key);
       },
     };
   };
@@ -202,33 +220,33 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       const plan = planFederatedQuery(schema, eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
       const id = args.id ?? undefined;
       const plant = args.plant ?? undefined;
-      const selection = `${scopeKey(ctx.caller)}\n${plan.key}`;
-      const reader = plan.query ? acquireReader(selection, plan) : undefined;
-      /** The event's payload, shared by every subscriber with these scopes and this selection. */
-      const payloadOf = (event: HubEvent) =>
-        shared.get(`${event.id}\n${selection}`, async () => ({ event, fed: reader ? await reader.load(event, ctx.caller) : NO_FED }));
-      const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined, (e) => void payloadOf(e));
+      const { selection, release: releaseSelection } = acquireSelection(`${scopeKey(ctx.caller)}\n${plan.key}`, plan);
+      const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined, (e) =>
+        selection.queued(e, ctx.caller),
+      );
       const audited = opts.audit?.fieldsOf(schema, plan.query);
       const requestId = randomUUID();
       const operationName = info.operation.name?.value ?? null;
       opts.metrics.subscriptionsActive.inc();
+      const deliver = async (event: HubEvent): Promise<EventPayload> => {
+        const payload = await selection.payload(event, ctx.caller);
+        if (audited?.size) {
+          const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
+          opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
+        }
+        return payload;
+      };
       return mapIterator(
         untilExpiry(events, ctx.caller.expiresAt),
         async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => {
           if (event === TOKEN_EXPIRED) return event;
           // One CONSUMER span per event and subscriber, continuing the trace the event carries from its publish.
-          return eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, async () => {
-            const payload = await payloadOf(event);
-            if (audited?.size) {
-              const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
-              opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
-            }
-            return payload;
-          });
+          if (!tracingOn()) return deliver(event);
+          return eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, () => deliver(event));
         },
         () => {
           release();
-          reader?.release();
+          releaseSelection();
           opts.metrics.subscriptionsActive.dec();
         },
       );
