@@ -18,7 +18,6 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import DataLoader from 'dataloader';
 import { Counter } from 'prom-client';
 import type { EventBus } from '../../lib/events/bus.ts';
 import type { HubEvent } from '../../lib/events/types.ts';
@@ -40,6 +39,7 @@ import { mapIterator } from './map-iterator.ts';
 import { OPERATION_NAME, planFederatedQuery, type FederatedPlan, type FedResult } from './plan.ts';
 import { EVENT_TYPE_RESOLVERS, NO_FED, SUBSCRIPTION_FIELDS, readByResponseKey, type EventPayload } from './resolvers.ts';
 import { collectFields } from './selection.ts';
+import { ReadBatcher } from './read-batcher.ts';
 import { SharedResults } from './shared-results.ts';
 
 /**
@@ -104,6 +104,8 @@ export interface SubscriptionServiceOptions {
 
 /** Events per batched federated read (each a few root fields of the query). */
 const READ_BATCH = 64;
+/** Batched federated reads in flight per selection. */
+const READS_IN_FLIGHT = 2;
 
 const coded = (message: string, code: string, from?: GraphQLError, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { nodes: from?.nodes, extensions: { code, ...extensions } });
@@ -136,8 +138,8 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
 
   /**
    * What the subscriptions of one (scopes, selection) share, held by them: each event's payload (by event
-   * id), and its federated reads, batched: the events asked for in one tick (one XREAD page, one replay
-   * page) go out as one query, at most READ_BATCH events each. `queued` starts an event's payload; the
+   * id), and its federated reads, batched (ReadBatcher): at most READS_IN_FLIGHT at a time, each one
+   * query for the events that arrived meanwhile (at most READ_BATCH). `queued` starts an event's payload; the
    * first of its subscribers to be told of a live event does it, the others find it started.
    */
   interface Selection {
@@ -149,7 +151,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   const acquireSelection = (key: string, plan: FederatedPlan) => {
     let selection = selections.get(key);
     if (!selection) {
-      const loader = plan.query ? new DataLoader<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>(
+      const loader = plan.query ? new ReadBatcher<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>(
         async (items) => {
           const { query, variables, split } = plan.batch(items.map((i) => i.event));
           const result = await fetchFederated(query, variables, items[0]!.caller).catch((e: unknown): FedResult => {
@@ -158,7 +160,8 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
           });
           return split(result);
         },
-        { cache: false, maxBatchSize: READ_BATCH },
+        READ_BATCH,
+        READS_IN_FLIGHT,
       ) : undefined;
       const payloads = new SharedResults<EventPayload>();
       const payload = (event: HubEvent, caller: SubscriptionCaller) =>
