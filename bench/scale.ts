@@ -3,14 +3,18 @@
  *
  * 1. DEMO_SCALE=10 (13,000 orders): a full `reconciliation` (time, MES subgraph memory before and
  *    after), then the 500-order page under 16 clients with RESPONSE_CACHE=off (p50/p99).
- * 2. Live: SCALE_SUBSCRIBERS (1000) graphql-ws subscribers to `productionOrderProgress(plant: "1000")`,
+ * 2. Live: SCALE_SUBSCRIBERS (1000) graphql-ws subscribers to `productionOrderProgress(plant: "1000")`
+ *    selecting SCALE_FIELDS (`eventId occurredAt producedQuantity`),
  *    SCALE_EVENT_RATE (200) progress reports per second through the demo MES's `POST /admin/progress`
  *    for SCALE_SECONDS (30): event-to-client latency (from the MES's `occurredAt` to arrival), events
  *    lost (every subscriber must receive every event), gateway memory before and after.
- * The subscribers run in this process, the servers in their own (bench/processes.ts).
+ * The subscribers run in this process, the servers in their own (bench/processes.ts). BENCH_CPU_PROF=<dir>:
+ * V8 CPU profiles of the hub's processes for the live part (`tsx bench/profile.ts <dir>`).
  */
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { runLoad } from './load.ts';
@@ -66,8 +70,12 @@ async function live(): Promise<void> {
   const subscribers = num('SCALE_SUBSCRIBERS', 1000);
   const rate = num('SCALE_EVENT_RATE', 200);
   const seconds = num('SCALE_SECONDS', 30);
-  say(`\n-- ${subscribers} subscribers, ${rate} events/s for ${seconds} s --`);
-  const plant = await startBenchPlant();
+  // `producedQuantity` costs a federated read per event (batched); `eventId occurredAt` alone measures the fan-out.
+  const fields = process.env.SCALE_FIELDS ?? 'eventId occurredAt producedQuantity';
+  say(`\n-- ${subscribers} subscribers, ${rate} events/s for ${seconds} s, selection { ${fields} } --`);
+  const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const plant = await startBenchPlant({ cpuProfDir });
   const clients: Client[] = [];
   try {
     const { targets } = await startTargets(plant, ['hub'], say);
@@ -79,7 +87,15 @@ async function live(): Promise<void> {
     const rssBefore = groupRssMiB(hub.gateway);
     const received: Map<string, number>[] = [];
     const latencies: number[] = [];
+    /** From `occurredAt` to the event's append to the hub's stream (its id is the append time): the bridge's share. */
+    const toStream: number[] = [];
     let errors = 0;
+    /** The first error a subscriber got, printed with the count. */
+    let firstError: string | undefined;
+    const failed = (what: unknown) => {
+      errors++;
+      firstError ??= JSON.stringify(what).slice(0, 300);
+    };
     const closes = new Map<string, number>();
     const url = hub.url.replace(/^http/, 'ws');
     const subscribe = (i: number) => {
@@ -96,15 +112,16 @@ async function live(): Promise<void> {
           fail(new Error(`subscriber ${i} closed: ${code} ${reason}`));
         });
         client.subscribe(
-          { query: 'subscription { productionOrderProgress(plant: "1000") { eventId occurredAt producedQuantity } }' },
+          { query: `subscription { productionOrderProgress(plant: "1000") { ${fields} } }` },
           {
             next: (r) => {
               const e = (r.data as { productionOrderProgress?: { eventId: string; occurredAt: string } } | null)?.productionOrderProgress;
-              if (!e) return void errors++;
+              if (!e) return failed(r.errors ?? r);
               seen.set(e.eventId, (seen.get(e.eventId) ?? 0) + 1);
               if (i % 10 === 0) latencies.push(Date.now() - Date.parse(e.occurredAt));
+              if (i === 0) toStream.push(Number(e.eventId.split('-')[0]) - Date.parse(e.occurredAt));
             },
-            error: () => void errors++,
+            error: (err) => failed(err instanceof Error ? err.message : err),
             complete: () => undefined,
           },
         );
@@ -158,12 +175,15 @@ async function live(): Promise<void> {
     const most = Math.max(expected(), emitted.length);
     const lost = received.reduce((a, m) => a + Math.max(0, most - m.size), 0);
     latencies.sort((a, b) => a - b);
+    toStream.sort((a, b) => a - b);
     say(
       `emitted ${emitted.length} events in ${sendSeconds.toFixed(1)} s (${(emitted.length / sendSeconds).toFixed(0)}/s, ${postErrors} refused); ` +
         `delivered ${delivered()} of ${most * subscribers} (the last ${drainSeconds.toFixed(0)} s after the last event); events lost: ${lost}; subscription errors: ${errors}`,
     );
+    if (firstError) say(`first subscription error: ${firstError}`);
     if (closes.size) say(`connections closed by the gateway: ${[...closes].map(([why, n]) => `${n} x ${why}`).join(', ')}`);
     say(`event-to-client latency (every 10th subscriber): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`);
+    say(`  of which MES -> hub stream (the bridge): p50 ${percentile(toStream, 50)} ms, p99 ${percentile(toStream, 99)} ms, max ${toStream[toStream.length - 1]} ms`);
     say(
       `CPU seconds over the ${wall.toFixed(0)} s: gateway ${cpu.gateway.toFixed(1)}, subgraphs + demo systems ${cpu.backend.toFixed(1)}, ` +
         `the ${subscribers} subscribers (this process) ${cpu.clients.toFixed(1)}; load average now ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,

@@ -16,7 +16,8 @@ export interface GatewayContext {
   caller: Caller;
   /**
    * Set only on the gateway's own reads for subscription events (gateway/subscriptions): their documents
-   * are built by the gateway from a subscription already checked against the safelist. Never set from
+   * are built by the gateway from a subscription already checked against the safelist and the query
+   * limits (a read batches several events' copies of its selection). Never set from
    * anything a client sends.
    */
   internal?: true;

@@ -70,7 +70,11 @@ export function limitsPlugin(limits: QueryLimits, hideSuggestions: boolean): Apo
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          // The gateway's own per-event reads for subscriptions (gateway/subscriptions): each subscription's
+          // operation passed these limits, and a read carries its selection once per event of a bounded
+          // batch, so it may have more aliases and root fields than a client may send.
+          if (contextValue.internal) return;
           // @apollo/gateway answers these two with a 500 of its own; they are the client's mistakes.
           if (!operation) {
             const name = request.operationName;

@@ -40,12 +40,14 @@ export class SubscriptionEvents implements AsyncIterableIterator<HubEvent> {
     private readonly filter: (e: HubEvent) => boolean,
     private readonly budget: ConnectionBudget,
     after: string | undefined,
+    private readonly onQueued?: (e: HubEvent) => void,
   ) {
     this.last = after;
     this.replaying = after !== undefined;
     this.unsubscribe = bus.subscribe((e) => {
       if (this.done || !this.filter(e)) return;
       this.buffer.push(e);
+      this.onQueued?.(e);
       if (++this.budget.queued > this.budget.limit) this.budget.overflow();
       this.wake?.();
     });
@@ -93,7 +95,9 @@ export class SubscriptionEvents implements AsyncIterableIterator<HubEvent> {
     if (page.length < REPLAY_PAGE) this.replaying = false;
     for (const e of page) {
       this.last = e.id;
-      if (this.filter(e)) this.replayed.push(e);
+      if (!this.filter(e)) continue;
+      this.replayed.push(e);
+      this.onQueued?.(e);
     }
   }
 }

@@ -24,15 +24,20 @@ export function untilExpiry<T>(source: AsyncIterator<T>, expiresAt: number | und
   }
   let state: 'live' | 'expired' | 'done' = 'live';
   let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<'expired'>((resolve) => {
-    const arm = () => {
-      const left = expiresAt - Date.now();
-      if (left <= 0) return resolve('expired');
-      timer = setTimeout(arm, Math.min(left, MAX_DELAY));
-      timer.unref();
-    };
-    arm();
-  });
+  // The waiting next() is woken through a fresh callback each time, not by racing one promise that lives
+  // as long as the token: every race would leave a reaction on it until the token expires (memory per
+  // event for as long as the subscription lives).
+  let wake: (() => void) | undefined;
+  const arm = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) {
+      if (state === 'live') state = 'expired';
+      return wake?.();
+    }
+    timer = setTimeout(arm, Math.min(left, MAX_DELAY));
+    timer.unref();
+  };
+  arm();
   const finish = async () => {
     clearTimeout(timer);
     await source.return?.();
@@ -42,7 +47,11 @@ export function untilExpiry<T>(source: AsyncIterator<T>, expiresAt: number | und
     async next() {
       if (state === 'done') return { done: true, value: undefined };
       if (state === 'live') {
-        const r = await Promise.race([source.next(), expiry]);
+        const r = await new Promise<IteratorResult<T> | 'expired'>((resolve, reject) => {
+          wake = () => resolve('expired');
+          source.next().then(resolve, reject);
+        });
+        wake = undefined;
         if (r !== 'expired') {
           if (r.done) clearTimeout(timer);
           return r;

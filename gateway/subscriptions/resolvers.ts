@@ -1,7 +1,7 @@
-import { GraphQLError, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import type { HubEvent } from '../../lib/events/types.ts';
 import { stripLeadingZeros } from '../../lib/ids.ts';
-import { TOTALS_KEY } from './plan.ts';
+import { TOTALS_KEY, type FedResult } from './plan.ts';
 
 /**
  * How an event becomes a payload. The subscription's root value per event is `{ event, fed }`: the hub
@@ -11,11 +11,6 @@ import { TOTALS_KEY } from './plan.ts';
  * selection, aliases included). A field the federated query could not answer carries its original error
  * (e.g. `UPSTREAM_UNAVAILABLE` with the system named) at the same path.
  */
-export interface FedResult {
-  data: Record<string, unknown> | null | undefined;
-  errors: readonly GraphQLFormattedError[];
-}
-
 export interface EventPayload {
   event: HubEvent;
   fed: FedResult;

@@ -3,12 +3,13 @@ import type { ApolloServer } from '@apollo/server';
 import {
   GraphQLError,
   buildASTSchema,
+  createSourceEventStream,
+  execute as graphqlExecute,
   getArgumentValues,
   getOperationAST,
   getVariableValues,
   parse,
   print,
-  subscribe as graphqlSubscribe,
   validate,
   type DocumentNode,
   type ExecutionArgs,
@@ -19,6 +20,7 @@ import {
 } from 'graphql';
 import { Counter } from 'prom-client';
 import type { EventBus } from '../../lib/events/bus.ts';
+import type { HubEvent } from '../../lib/events/types.ts';
 import { isEventId } from '../../lib/events/ids.ts';
 import type { QueryLimits } from '../../lib/config.ts';
 import type { DeliveryAudit } from '../security/delivery-audit.ts';
@@ -27,16 +29,17 @@ import { checkOperation, notInList } from '../security/plugins.ts';
 import { withoutSuggestions } from '../security/limits/suggestions.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
-import { eventSpan } from '../../lib/tracing.ts';
+import { eventSpan, tracingOn } from '../../lib/tracing.ts';
 import type { HubMetrics } from '../../lib/metrics.ts';
 import type { GatewayContext } from '../context.ts';
 import { expired, gatewayContextFor, scopeKey, type Limit, type SubscriptionCaller } from './caller.ts';
 import { TOKEN_EXPIRED, tokenExpired, untilExpiry } from './expiry.ts';
 import { SubscriptionEvents, type ConnectionBudget } from './event-stream.ts';
 import { mapIterator } from './map-iterator.ts';
-import { OPERATION_NAME, planFederatedQuery } from './plan.ts';
-import { EVENT_TYPE_RESOLVERS, NO_FED, SUBSCRIPTION_FIELDS, readByResponseKey, type EventPayload, type FedResult } from './resolvers.ts';
+import { OPERATION_NAME, planFederatedQuery, type FederatedPlan, type FedResult } from './plan.ts';
+import { EVENT_TYPE_RESOLVERS, NO_FED, SUBSCRIPTION_FIELDS, readByResponseKey, type EventPayload } from './resolvers.ts';
 import { collectFields } from './selection.ts';
+import { ReadBatcher } from './read-batcher.ts';
 import { SharedResults } from './shared-results.ts';
 
 /**
@@ -44,7 +47,9 @@ import { SharedResults } from './shared-results.ts';
  * only). Operations are validated against the gateway's API schema; a subscription reads the hub's event
  * bus, filters by its arguments, and resolves what the event does not carry through the gateway's normal
  * federated query path (`ApolloServer.executeOperation`), once per event and selection for all
- * subscribers. Transport-agnostic: ws.ts and sse.ts are the adapters.
+ * subscribers. The read starts when the event arrives, not when a subscriber gets to it, and the events
+ * that arrive together are read in one federated query; each event's payload is executed once per
+ * operation and shared by every subscriber of it. Transport-agnostic: ws.ts and sse.ts are the adapters.
  */
 export interface SubscriptionContext {
   caller: SubscriptionCaller;
@@ -97,6 +102,11 @@ export interface SubscriptionServiceOptions {
   audit?: DeliveryAudit;
 }
 
+/** Events per batched federated read (each a few root fields of the query). */
+const READ_BATCH = 64;
+/** Batched federated reads in flight per selection. */
+const READS_IN_FLIGHT = 2;
+
 const coded = (message: string, code: string, from?: GraphQLError, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { nodes: from?.nodes, extensions: { code, ...extensions } });
 
@@ -104,10 +114,9 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   // Our own copy of the API schema (built once at start) carries the subscription resolvers; the
   // gateway's schema object stays untouched.
   const schema: GraphQLSchema = buildASTSchema(parse(opts.apiSchema));
-  const shared = new SharedResults<FedResult>();
   const fetches = new Counter({
     name: 'hub_subscription_fetches_total',
-    help: 'Federated reads made for subscription events (one per event and distinct selection, however many subscribers).',
+    help: 'Federated reads made for subscription events (one per batch of events and distinct selection, however many subscribers).',
     registers: [opts.metrics.registry],
   });
   const slowCloses = new Counter({
@@ -126,6 +135,58 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     if (res.body.kind !== 'single') return { data: null, errors: [{ message: 'Unexpected incremental result' }] };
     return { data: res.body.singleResult.data, errors: res.body.singleResult.errors ?? [] };
   }
+
+  /**
+   * What the subscriptions of one (scopes, selection) share, held by them: each event's payload (by event
+   * id), and its federated reads, batched (ReadBatcher): at most READS_IN_FLIGHT at a time, each one
+   * query for the events that arrived meanwhile (at most READ_BATCH). `queued` starts an event's payload; the
+   * first of its subscribers to be told of a live event does it, the others find it started.
+   */
+  interface Selection {
+    payload(event: HubEvent, caller: SubscriptionCaller): Promise<EventPayload>;
+    queued(event: HubEvent, caller: SubscriptionCaller): void;
+    users: number;
+  }
+  const selections = new Map<string, Selection>();
+  const acquireSelection = (key: string, plan: FederatedPlan) => {
+    let selection = selections.get(key);
+    if (!selection) {
+      const loader = plan.query ? new ReadBatcher<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>(
+        async (items) => {
+          const { query, variables, split } = plan.batch(items.map((i) => i.event));
+          const result = await fetchFederated(query, variables, items[0]!.caller).catch((e: unknown): FedResult => {
+            opts.log.error('federated read for events failed', { err: (e as Error).message, eventIds: items.map((i) => i.event.id) });
+            return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
+          });
+          return split(result);
+        },
+        READ_BATCH,
+        READS_IN_FLIGHT,
+      ) : undefined;
+      const payloads = new SharedResults<EventPayload>();
+      const payload = (event: HubEvent, caller: SubscriptionCaller) =>
+        payloads.get(event.id, async () => ({ event, fed: loader ? await loader.load({ event, caller }) : NO_FED }));
+      let last: string | undefined;
+      selection = {
+        payload,
+        queued(event, caller) {
+          if (event.id === last) return;
+          last = event.id;
+          void payload(event, caller);
+        },
+        users: 0,
+      };
+      selections.set(key, selection);
+    }
+    selection.users++;
+    const held = selection;
+    return {
+      selection: held,
+      release: () => {
+        if (--held.users === 0 && selections.get(key) === held) selections.delete(key);
+      },
+    };
+  };
 
   /** Open subscriptions per subject in this gateway, for MAX_SUBSCRIPTIONS_PER_SUBJECT. */
   const perSubject = new Map<string, number>();
@@ -162,35 +223,33 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       const plan = planFederatedQuery(schema, eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
       const id = args.id ?? undefined;
       const plant = args.plant ?? undefined;
-      const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined);
-      const scopes = scopeKey(ctx.caller);
+      const { selection, release: releaseSelection } = acquireSelection(`${scopeKey(ctx.caller)}\n${plan.key}`, plan);
+      const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined, (e) =>
+        selection.queued(e, ctx.caller),
+      );
       const audited = opts.audit?.fieldsOf(schema, plan.query);
       const requestId = randomUUID();
       const operationName = info.operation.name?.value ?? null;
       opts.metrics.subscriptionsActive.inc();
+      const deliver = async (event: HubEvent): Promise<EventPayload> => {
+        const payload = await selection.payload(event, ctx.caller);
+        if (audited?.size) {
+          const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
+          opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
+        }
+        return payload;
+      };
       return mapIterator(
         untilExpiry(events, ctx.caller.expiresAt),
         async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => {
           if (event === TOKEN_EXPIRED) return event;
           // One CONSUMER span per event and subscriber, continuing the trace the event carries from its publish.
-          return eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, async () => {
-            if (!plan.query) return { event, fed: NO_FED };
-            const query = plan.query;
-            const fed = await shared.get(`${event.id}\n${scopes}\n${plan.key}`, () =>
-              fetchFederated(query, plan.variables(event), ctx.caller).catch((e: unknown) => {
-                opts.log.error('federated read for an event failed', { err: (e as Error).message, eventId: event.id });
-                return { data: null, errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] };
-              }),
-            );
-            if (audited?.size) {
-              const ids = [event.id, ...('productionOrderId' in event ? [event.productionOrderId] : [])];
-              opts.audit!.delivered({ caller: ctx.caller, requestId, operationName, fields: audited, ids });
-            }
-            return { event, fed };
-          });
+          if (!tracingOn()) return deliver(event);
+          return eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, () => deliver(event));
         },
         () => {
           release();
+          releaseSelection();
           opts.metrics.subscriptionsActive.dec();
         },
       );
@@ -233,6 +292,21 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
   // The text a client sent, by parsed document: queries over a subscription transport run through Apollo
   // with it, so its safelist sees the hash the client's text has (printing would change it).
   const texts = new WeakMap<DocumentNode, string>();
+
+  /**
+   * Each payload's result per operation (text, name, variables): the subscribers of one operation share
+   * one execution per event. Its resolvers read only the payload, never the subscriber's context, and
+   * the payload is already per caller scopes. Kept as long as the payload is (SharedResults).
+   */
+  const executions = new WeakMap<object, Map<string, ReturnType<typeof graphqlExecute>>>();
+  const executeShared = (args: ExecutionArgs, operation: string, payload: unknown) => {
+    if (typeof payload !== 'object' || payload === null) return graphqlExecute({ ...args, rootValue: payload });
+    let byOperation = executions.get(payload);
+    if (!byOperation) executions.set(payload, (byOperation = new Map()));
+    let result = byOperation.get(operation);
+    if (!result) byOperation.set(operation, (result = graphqlExecute({ ...args, rootValue: payload })));
+    return result;
+  };
 
   /** The operation's text: sent as is, or named by its manifest hash; an error when there is none or the safelist refuses it. */
   function operationText(req: OperationRequest): string | GraphQLError {
@@ -291,7 +365,13 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       if (res.body.kind !== 'single') return { errors: [coded('Incremental delivery is not supported here.', ErrorCode.BAD_USER_INPUT)] };
       return res.body.singleResult as ExecutionResult;
     },
-    subscribe: (args) => graphqlSubscribe(args),
+    // graphql-js's `subscribe`, with the per-event execution shared (executeShared).
+    async subscribe(args) {
+      const stream = await createSourceEventStream(args);
+      if (!(Symbol.asyncIterator in stream)) return stream;
+      const operation = `${texts.get(args.document) ?? print(args.document)}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+      return mapIterator(stream[Symbol.asyncIterator](), async (payload) => executeShared(args, operation, payload), () => undefined);
+    },
     budget(close) {
       let closed = false;
       return {

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../lib/log.ts';
 import { subjectOf } from '../security/guard.ts';
@@ -16,6 +16,13 @@ import type { SubscriptionContext, SubscriptionService } from './service.ts';
  * is terminated). A connection that falls `SUBSCRIPTION_QUEUE_LIMIT` events behind is closed with
  * `SLOW_CONSUMER_CLOSE_CODE`, which the graphql-ws client retries, so a board reconnects by itself and
  * resumes with `after`.
+ *
+ * graphql-ws's protocol core (`makeServer`) on `ws`, not its `useServer`: that one awaits each message's
+ * write before the subscription's next event, one event loop turn per event and subscriber, and each
+ * message is a write of its own. Here a message is handed to the socket at once while less than
+ * WRITE_BEHIND_BYTES wait to be written (past that, as there, the subscription waits for the write, so a
+ * peer that stops reading fills its queue and is closed), and a connection's messages of one turn go
+ * out as one write (the socket is corked until the turn ends).
  */
 /**
  * 1013 "Try Again Later" (RFC 6455 registry: a temporary condition on the server). graphql-ws 6's client
@@ -25,6 +32,8 @@ import type { SubscriptionContext, SubscriptionService } from './service.ts';
 export const SLOW_CONSUMER_CLOSE_CODE = 1013;
 
 type ConnectionExtra = Record<PropertyKey, unknown> & {
+  socket: WebSocket;
+  request: http.IncomingMessage;
   caller?: SubscriptionCaller;
   subject?: string;
   budget?: ConnectionBudget;
@@ -59,20 +68,57 @@ export function attachWebSocket(
 ): WebSocketEndpoint {
   const path = opts.path ?? '/graphql';
   // 1 MiB per message: subscribe messages are small; a larger one is a mistake or an attack.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols });
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== path) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, req));
   };
   server.on('upgrade', onUpgrade);
 
-  const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
-    {
-      // Never an internal error's text in a close reason, whatever NODE_ENV the process was started with.
-      isProd: true,
+  const protocol = makeServer<Record<string, unknown> | undefined, ConnectionExtra>(serverOptions());
+  function accept(socket: WebSocket, raw: Duplex, request: http.IncomingMessage): void {
+    // What graphql-ws's own `useServer` does for a socket, with `send` as described above.
+    socket.once('error', () => socket.close(CloseCode.InternalServerError, 'Internal server error'));
+    let pongWait: NodeJS.Timeout | undefined;
+    const ping =
+      opts.keepAliveMs > 0
+        ? setInterval(() => {
+            if (socket.readyState !== socket.OPEN) return;
+            pongWait = setTimeout(() => socket.terminate(), opts.keepAliveMs);
+            socket.once('pong', () => clearTimeout(pongWait));
+            socket.ping();
+          }, opts.keepAliveMs)
+        : undefined;
+    const extra: ConnectionExtra = { socket, request };
+    const closed = protocol.opened(
+      {
+        protocol: socket.protocol,
+        send: sender(socket, raw),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (cb) =>
+          socket.on('message', async (data) => {
+            try {
+              await cb(String(data));
+            } catch (e) {
+              opts.log.warn('graphql-ws message handling failed', { err: (e as Error).message });
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      clearTimeout(pongWait);
+      clearInterval(ping);
+      void closed(code, String(reason));
+    });
+  }
+
+  function serverOptions(): ServerOptions<Record<string, unknown> | undefined, ConnectionExtra> {
+    return {
       // The client's token arrives in connection_init; the caller is made once per connection.
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
@@ -125,20 +171,50 @@ export function attachWebSocket(
       onError: (_ctx, _id, _payload, errors) => clientErrors(errors),
       execute: (args) => live.execute(args),
       subscribe: (args) => live.subscribe(args),
-    },
-    wss,
-    opts.keepAliveMs,
-  );
+    };
+  }
   wss.on('error', (e) => opts.log.warn('websocket server error', { err: e.message }));
 
   return {
     async close() {
       server.off('upgrade', onUpgrade);
-      // graphql-ws completes the subscriptions and closes every socket with 1001 (going away).
-      const disposed = Promise.resolve(disposable.dispose());
+      // Closing each socket with 1001 (going away) completes its subscriptions (the close handler above).
+      for (const c of wss.clients) c.close(1001, 'Going away');
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
       // A peer that does not answer the close handshake does not hold the shutdown up.
       const force = setTimeout(() => wss.clients.forEach((c) => c.terminate()), 1000);
-      await disposed.finally(() => clearTimeout(force));
+      await closed.finally(() => clearTimeout(force));
     },
   };
+}
+
+/** Bytes a connection may have handed to its socket but not yet written before `send` waits. */
+export const WRITE_BEHIND_BYTES = 256 * 1024;
+
+/**
+ * How graphql-ws's messages go out on one WebSocket (`raw` is its TCP socket): at once, corked until the
+ * event loop turn ends; a promise (resolved once written) only when the socket is backed up.
+ */
+export function sender(socket: WebSocket, raw: Duplex): (data: string) => void | Promise<void> {
+  return (data) => {
+    if (socket.readyState !== socket.OPEN) return;
+    cork(raw);
+    if (socket.bufferedAmount < WRITE_BEHIND_BYTES) return void socket.send(data);
+    // Backed up (a replay burst, or a peer that stopped reading): this subscription waits for the
+    // write, and what arrives meanwhile queues against the connection's budget.
+    return new Promise<void>((resolve) => socket.send(data, () => resolve()));
+  };
+}
+
+/** Sockets corked in this event loop turn; all are uncorked (their messages written) when it ends. */
+const corked = new Set<Duplex>();
+function cork(raw: Duplex): void {
+  if (corked.has(raw)) return;
+  if (corked.size === 0) setImmediate(uncorkAll);
+  corked.add(raw);
+  raw.cork();
+}
+function uncorkAll(): void {
+  for (const raw of corked) raw.uncork();
+  corked.clear();
 }

@@ -1,7 +1,7 @@
 import type { HubConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { publishSpan, tracingOn } from '../tracing.ts';
-import type { EventBus } from './types.ts';
+import { publishEach, type EventBus } from './types.ts';
 
 export type { EventBus } from './types.ts';
 
@@ -28,10 +28,13 @@ export async function createEventBus(config: HubConfig, log: Logger, opts: Event
  * stream, so the gateway continues the trace where it hands the event to subscribers.
  */
 function traced(bus: EventBus): EventBus {
+  const publish: EventBus['publish'] = (event, at) =>
+    event ? publishSpan(event.type, (traceparent) => bus.publish(traceparent ? { ...event, traceparent } : event, at)) : bus.publish(event, at);
   return {
     kind: bus.kind,
-    publish: (event, at) =>
-      event ? publishSpan(event.type, (traceparent) => bus.publish(traceparent ? { ...event, traceparent } : event, at)) : bus.publish(event, at),
+    publish,
+    // One span per event, so one publish each (in order): tracing trades the batch's single round trip for them.
+    publishMany: (items) => publishEach(publish, items),
     position: (feed) => bus.position(feed),
     resetPosition: (at) => bus.resetPosition(at),
     replay: (after, limit) => bus.replay(after, limit),

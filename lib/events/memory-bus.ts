@@ -1,6 +1,6 @@
 import { Fanout } from './fanout.ts';
 import { compareEventIds } from './ids.ts';
-import type { EventBus, FeedPosition, HubEvent, HubEventInput } from './types.ts';
+import { publishEach, type EventBus, type FeedPosition, type HubEvent, type HubEventInput } from './types.ts';
 
 /**
  * The in-memory bus (no `REDIS_URL`): the same contract as the Redis Stream, for the servers of one
@@ -43,6 +43,10 @@ class MemoryBus implements Omit<EventBus, 'close'> {
     }
     this.fanout.emit(published);
     return published;
+  }
+
+  publishMany(items: readonly { event: HubEventInput | null; at: FeedPosition }[]): Promise<(HubEvent | null)[]> {
+    return publishEach((e, at) => this.publish(e, at), items);
   }
 
   async position(feed: string): Promise<number | undefined> {
@@ -93,6 +97,7 @@ export function acquireMemoryBus(prefix: string, maxLen: number): EventBus {
   return {
     kind: 'memory',
     publish: (e, at) => shared.publish(e, at),
+    publishMany: (items) => shared.publishMany(items),
     position: (f) => shared.position(f),
     resetPosition: (at) => shared.resetPosition(at),
     replay: (a, l) => shared.replay(a, l),

@@ -21,16 +21,25 @@ export interface RedisBusOptions {
 }
 
 /**
- * Compare-and-append in one script, so the position and the entry are written together or not at all:
+ * Compare-and-append in one script, so the positions and the entries are written together or not at all:
  * a publish retried after a lost reply, or a second bridge on the same feed, finds the position already
- * moved and appends nothing. KEYS: stream, position. ARGV: position, maxLen, type ('' = none), data.
+ * moved and appends nothing. Several events of one feed per call, in order. KEYS: stream, position.
+ * ARGV: maxLen, then per event position, type ('' = none), data. Answers per event its entry id or ''.
  */
 const PUBLISH = `
-local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
-if current >= tonumber(ARGV[1]) then return false end
-redis.call('SET', KEYS[2], ARGV[1])
-if ARGV[3] == '' then return false end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[3], 'data', ARGV[4])
+local ids = {}
+for i = 2, #ARGV, 3 do
+  local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
+  local id = ''
+  if current < tonumber(ARGV[i]) then
+    redis.call('SET', KEYS[2], ARGV[i])
+    if ARGV[i + 1] ~= '' then
+      id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[i + 1], 'data', ARGV[i + 2])
+    end
+  end
+  ids[#ids + 1] = id
+end
+return ids
 `;
 
 /** How long one XREAD blocks: short enough to notice `close()` soon, long enough to cost nothing idle. */
@@ -104,19 +113,26 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
     })();
   }
 
+  async function publishMany(items: readonly { event: HubEventInput | null; at: FeedPosition }[]): Promise<(HubEvent | null)[]> {
+    // One script call per feed (its position key): a batch normally holds one feed only.
+    const out: (HubEvent | null)[] = [];
+    for (let from = 0; from < items.length; ) {
+      const feed = items[from]!.at.feed;
+      let to = from;
+      while (to < items.length && items[to]!.at.feed === feed) to++;
+      const run = items.slice(from, to);
+      const args = run.flatMap(({ event, at }) => [at.position, event ? event.type : '', event ? JSON.stringify(event) : '']);
+      const ids = (await hubPublish(stream, positionKey(feed), opts.maxLen, ...args)) as string[];
+      run.forEach(({ event }, i) => out.push(ids[i] && event ? ({ ...event, id: ids[i] } as HubEvent) : null));
+      from = to;
+    }
+    return out;
+  }
+
   return {
     kind: 'redis',
-    async publish(event: HubEventInput | null, at: FeedPosition): Promise<HubEvent | null> {
-      const id = (await hubPublish(
-        stream,
-        positionKey(at.feed),
-        at.position,
-        opts.maxLen,
-        event ? event.type : '',
-        event ? JSON.stringify(event) : '',
-      )) as string | null;
-      return id && event ? ({ ...event, id } as HubEvent) : null;
-    },
+    publish: async (event, at) => (await publishMany([{ event, at }]))[0]!,
+    publishMany,
     async position(feed: string): Promise<number | undefined> {
       const v = await redis.get(positionKey(feed));
       return v === null ? undefined : Number(v);

@@ -67,6 +67,16 @@ export type HubEventInput = ProductionProgressData | WorkOrderStatusData | Equip
 /** A published event: `id` is its position in the stream (a Redis stream id, `<ms>-<seq>`). */
 export type HubEvent = HubEventInput & { id: string };
 
+/** `publishMany` as one `publish` after the other, for buses whose publish has no batch form. */
+export async function publishEach(
+  publish: EventBus['publish'],
+  items: readonly { event: HubEventInput | null; at: FeedPosition }[],
+): Promise<(HubEvent | null)[]> {
+  const out: (HubEvent | null)[] = [];
+  for (const { event, at } of items) out.push(await publish(event, at));
+  return out;
+}
+
 /** Where a feed consumer has got to: the feed's name and the id of the last event it handled. */
 export interface FeedPosition {
   feed: string;
@@ -87,6 +97,11 @@ export interface EventBus {
    * hub does not publish). Answers the appended event (with its stream id), or null.
    */
   publish(event: HubEventInput | null, at: FeedPosition): Promise<HubEvent | null>;
+  /**
+   * `publish` for several events of one feed, in order, as one atomic step: each is appended unless the
+   * position is already at or past its own (so a retried batch appends only what is missing).
+   */
+  publishMany(items: readonly { event: HubEventInput | null; at: FeedPosition }[]): Promise<(HubEvent | null)[]>;
   /** The stored position of a feed; undefined when it has none yet. */
   position(feed: string): Promise<number | undefined>;
   /** Sets a feed's position unconditionally (the feed restarted its ids, or a first start at its head). */

@@ -47,6 +47,21 @@ describe('SubscriptionEvents (replay, then live)', () => {
     await events.return();
   });
 
+  it('tells onQueued of each wanted event, replayed or live, in order and before the consumer reaches it', async () => {
+    freshBus();
+    const [a, b] = [await publish('EQ-1'), await publish('EQ-1')];
+    await publish('EQ-2');
+    const queued: string[] = [];
+    const events = new SubscriptionEvents(bus, (e) => e.type === 'EquipmentStateChanged' && e.equipmentId === 'EQ-1', budget(), a.id, (e) => queued.push(e.id));
+    expect(await take(events, 1)).toEqual([b.id]);
+    expect(queued).toEqual([b.id]);
+    const [c, d] = [await publish('EQ-1'), await publish('EQ-2'), await publish('EQ-1')].filter((e) => e.type === 'EquipmentStateChanged' && e.equipmentId === 'EQ-1');
+    // Both live events are known before the first of them is consumed.
+    expect(queued).toEqual([b.id, c!.id, d!.id]);
+    expect(await take(events, 2)).toEqual([c!.id, d!.id]);
+    await events.return();
+  });
+
   it('without `after` sends live events only', async () => {
     freshBus();
     await publish();

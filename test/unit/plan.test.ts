@@ -57,6 +57,37 @@ describe('planFederatedQuery', () => {
     expect(flat(p.query)).toBe(`query HubSubscriptionEvent($_hubOrder: ID!) { ${TOTALS_KEY}: productionOrder(id: $_hubOrder) { producedQuantity progress } }`);
   });
 
+  it('reads several events in one query, each under its own prefix and ids, and splits the answer back per event', () => {
+    const p = plan('subscription($s: Boolean!) { productionOrderProgress { po: productionOrder { id status @include(if: $s) } progress } }', { s: true });
+    const second = { ...EVENT, id: '1718000000001-0', productionOrderId: '1000046' } as HubEvent;
+    const b = p.batch([EVENT, second]);
+    expect(flat(b.query)).toBe(
+      'query HubSubscriptionEvent($_hubOrder_0: ID!, $_hubOrder_1: ID!, $s: Boolean!) { ' +
+        '_e0_po: productionOrder(id: $_hubOrder_0) { id status @include(if: $s) } ' +
+        `_e0_${TOTALS_KEY}: productionOrder(id: $_hubOrder_0) { producedQuantity progress } ` +
+        '_e1_po: productionOrder(id: $_hubOrder_1) { id status @include(if: $s) } ' +
+        `_e1_${TOTALS_KEY}: productionOrder(id: $_hubOrder_1) { producedQuantity progress } }`,
+    );
+    expect(b.variables).toEqual({ s: true, _hubOrder_0: '1000045', _hubOrder_1: '1000046' });
+    expect(() => parse(b.query)).not.toThrow();
+    const unavailable = { message: 'MES down', path: ['_e1_po', 'status'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } };
+    const general = { message: 'partial', extensions: { code: 'X' } };
+    const [first, other] = b.split({
+      data: { _e0_po: { id: '1000045', status: 'REL' }, [`_e0_${TOTALS_KEY}`]: { progress: 0.5 }, _e1_po: { id: '1000046', status: null }, [`_e1_${TOTALS_KEY}`]: null },
+      errors: [unavailable, general],
+    });
+    expect(first).toEqual({ data: { po: { id: '1000045', status: 'REL' }, [TOTALS_KEY]: { progress: 0.5 } }, errors: [general] });
+    expect(other).toEqual({ data: { po: { id: '1000046', status: null }, [TOTALS_KEY]: null }, errors: [{ ...unavailable, path: ['po', 'status'] }, general] });
+    // Three events are read as four (the last one twice): one query shape per power of two.
+    const third = { ...EVENT, id: '1718000000002-0', productionOrderId: '1000047' } as HubEvent;
+    const padded = p.batch([EVENT, second, third]);
+    expect(padded.query).toBe(p.batch([EVENT, second, third, third]).query);
+    expect(padded.variables).toMatchObject({ _hubOrder_2: '1000047', _hubOrder_3: '1000047' });
+    expect(padded.split({ data: {}, errors: [] })).toHaveLength(3);
+    // A request that failed as a whole fails every event of it.
+    expect(b.split({ data: null, errors: [general] })).toEqual([{ data: null, errors: [general] }, { data: null, errors: [general] }]);
+  });
+
   it('carries the fragments and client variables the sub-selection uses, and only those', () => {
     const p = plan(
       `subscription($plant: ID, $withStock: Boolean!, $unused: Int) { productionOrderProgress(plant: $plant) {

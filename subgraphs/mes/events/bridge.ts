@@ -5,6 +5,7 @@ import type { HubMetrics } from '../../../lib/metrics.ts';
 import type { MesFeed, MesFeedEvent } from './feed.ts';
 import type { Normalizer } from './normalize.ts';
 import { sleep } from '../sleep.ts';
+import { readyBatches } from './ready-batches.ts';
 
 /**
  * The event bridge: reads the MES feed, turns each event into a hub event, lets `beforePublish` act on
@@ -12,7 +13,9 @@ import { sleep } from '../sleep.ts';
  * appends it to the bus together with the feed position. The position is written in the same atomic
  * step as the event, so a restart resumes exactly after the last published event: nothing is lost,
  * nothing repeated. Two bridges on one feed (two MES subgraph instances) are safe for the same reason:
- * the second finds the position moved and appends nothing.
+ * the second finds the position moved and appends nothing. The events the feed already has when the
+ * bridge gets to them go as one batch: normalised and `beforePublish`ed together, then appended in
+ * one atomic step, so a burst costs a few Redis round trips, not a few per event.
  */
 export interface BridgeOptions {
   feed: MesFeed;
@@ -21,8 +24,8 @@ export interface BridgeOptions {
   log: Logger;
   metrics: HubMetrics;
   /**
-   * Awaited for every MES event before it is published, with the hub event (null for MES events the
-   * hub does not publish). A failure is retried with the event, so it must be idempotent. Default: none.
+   * Awaited for every MES event before it is published (the events of a batch concurrently, all before
+   * any of them is published), with the hub event (null for MES events the hub does not publish). A failure is retried with the event, so it must be idempotent. Default: none.
    */
   beforePublish?: (raw: MesFeedEvent, event: HubEventInput | null) => Promise<void> | void;
   /** The feed's name in the bus's position keys. */
@@ -36,6 +39,9 @@ export interface EventBridge {
   readonly ready: Promise<void>;
   stop(): Promise<void>;
 }
+
+/** MES events per batch at most. */
+const BATCH = 200;
 
 export function startEventBridge(opts: BridgeOptions): EventBridge {
   const feed = opts.feedName ?? 'mes';
@@ -64,18 +70,21 @@ export function startEventBridge(opts: BridgeOptions): EventBridge {
     return pos;
   }
 
-  /** Retries one event until it is published (or was already): a step never skips an MES event. */
-  async function handle(raw: MesFeedEvent): Promise<void> {
+  /** Retries a batch of events until all are published (or were already): a step never skips an MES event. */
+  async function handle(batch: readonly MesFeedEvent[]): Promise<void> {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        const event = await opts.normalizer.normalize(raw);
-        await opts.beforePublish?.(raw, event);
-        const published: HubEvent | null = await opts.bus.publish(event, { feed, position: raw.id });
-        if (published) opts.metrics.eventsPublished.inc({ type: published.type });
-        position = raw.id;
+        const events = await Promise.all(batch.map((raw) => opts.normalizer.normalize(raw)));
+        // Every cache drop of the batch before any of its events is told.
+        await Promise.all(batch.map((raw, i) => opts.beforePublish?.(raw, events[i]!)));
+        const published: (HubEvent | null)[] = await opts.bus.publishMany(batch.map((raw, i) => ({ event: events[i]!, at: { feed, position: raw.id } })));
+        for (const p of published) if (p) opts.metrics.eventsPublished.inc({ type: p.type });
+        position = batch[batch.length - 1]!.id;
         return;
       } catch (e) {
-        if (attempt === 0) opts.log.warn('event bridge cannot publish an MES event yet; retrying', { mesEventId: raw.id, err: (e as Error).message });
+        if (attempt === 0) {
+          opts.log.warn('event bridge cannot publish MES events yet; retrying', { mesEventIds: batch.map((r) => r.id), err: (e as Error).message });
+        }
         await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)), signal);
       }
     }
@@ -85,12 +94,15 @@ export function startEventBridge(opts: BridgeOptions): EventBridge {
     for (let failures = 0; !signal.aborted; ) {
       try {
         let pos = await startPosition();
-        for await (const raw of opts.feed.stream(pos, signal, markReady)) {
+        for await (const ready of readyBatches(opts.feed.stream(pos, signal, markReady), BATCH)) {
           failures = 0;
-          if (raw.id <= pos) continue;
-          await handle(raw);
+          // Ids only rise: what a replay repeats is dropped (the positions in Redis would skip it too).
+          const batch: MesFeedEvent[] = [];
+          for (const raw of ready) if (raw.id > (batch.at(-1)?.id ?? pos)) batch.push(raw);
+          if (batch.length === 0) continue;
+          await handle(batch);
           if (signal.aborted) return;
-          pos = raw.id;
+          pos = batch[batch.length - 1]!.id;
         }
       } catch (e) {
         if (signal.aborted) return;
