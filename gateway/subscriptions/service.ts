@@ -148,7 +148,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
     users: number;
   }
   const selections = new Map<string, Selection>();
-  const acquireSelection = (key: string, plan: FederatedPlan) => {
+  const acquireSelection = (key: string, plan: FederatedPlan, field: string) => {
     let selection = selections.get(key);
     if (!selection) {
       const loader = plan.query ? new ReadBatcher<{ event: HubEvent; caller: SubscriptionCaller }, FedResult>(
@@ -165,7 +165,13 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       ) : undefined;
       const payloads = new SharedResults<EventPayload>();
       const payload = (event: HubEvent, caller: SubscriptionCaller) =>
-        payloads.get(event.id, async () => ({ event, fed: loader ? await loader.load({ event, caller }) : NO_FED }));
+        payloads.get(event.id, () => {
+          const build = async (): Promise<EventPayload> => ({ event, fed: loader ? await loader.load({ event, caller }) : NO_FED });
+          // One CONSUMER span per event and selection (the work its subscribers share), continuing the
+          // trace the event carries from its publish; a batched read runs in the span of its first event.
+          if (!tracingOn()) return build();
+          return eventSpan(`hub.subscription ${field}`, event.traceparent, { 'hub.event.id': event.id }, build);
+        });
       let last: string | undefined;
       selection = {
         payload,
@@ -223,7 +229,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       const plan = planFederatedQuery(schema, eventType, info.fieldNodes, info.operation, info.fragments, info.variableValues);
       const id = args.id ?? undefined;
       const plant = args.plant ?? undefined;
-      const { selection, release: releaseSelection } = acquireSelection(`${scopeKey(ctx.caller)}\n${plan.key}`, plan);
+      const { selection, release: releaseSelection } = acquireSelection(`${scopeKey(ctx.caller)}\n${name}\n${plan.key}`, plan, name);
       const events = new SubscriptionEvents(opts.bus, (e) => field.matches(e, id, plant), ctx.budget, args.after ?? undefined, (e) =>
         selection.queued(e, ctx.caller),
       );
@@ -243,9 +249,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
         untilExpiry(events, ctx.caller.expiresAt),
         async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => {
           if (event === TOKEN_EXPIRED) return event;
-          // One CONSUMER span per event and subscriber, continuing the trace the event carries from its publish.
-          if (!tracingOn()) return deliver(event);
-          return eventSpan(`hub.subscription ${name}`, event.traceparent, { 'hub.event.id': event.id }, () => deliver(event));
+          return deliver(event);
         },
         () => {
           release();
