@@ -161,3 +161,41 @@ const timedOut = (e: unknown): boolean =>
  */
 export const isUnsupportedQuery = (e: unknown): boolean =>
   e instanceof UpstreamRejectedError && [400, 404, 405, 415, 501].includes(e.status);
+
+/** How a connector sends lookups too long for a URL (README, "Plugging in a real ERP and MES"). */
+export interface PostedQueryOptions {
+  /** Try one POSTed query for a lookup of many ids (ERP_ODATA_QUERY / MES_BATCH_QUERY). */
+  postQuery: boolean;
+  /** Told once when the system refuses it; the connector then uses chunked GETs for good. */
+  onUnsupported?: (detail: string) => void;
+}
+
+/**
+ * The POSTed queries of one connector: tried while the system takes them; the first refusal (see
+ * isUnsupportedQuery, or a 404 answer) is told once and ends the tries, so the caller falls back to
+ * GETs. Any other failure is the caller's error as usual.
+ */
+export class PostedQueries {
+  private offered: boolean;
+  constructor(private readonly options: PostedQueryOptions) {
+    this.offered = options.postQuery;
+  }
+
+  get on(): boolean {
+    return this.offered;
+  }
+
+  /** `read`'s answer; undefined when the system does not take POSTed queries (then: use GETs). */
+  async try<T>(what: string, fallback: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (!this.offered) return undefined;
+    try {
+      const answer = await read();
+      if (answer !== undefined) return answer;
+    } catch (e) {
+      if (!isUnsupportedQuery(e)) throw e;
+    }
+    if (this.offered) this.options.onUnsupported?.(`${what} was refused; ${fallback}`);
+    this.offered = false;
+    return undefined;
+  }
+}

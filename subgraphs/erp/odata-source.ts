@@ -1,6 +1,6 @@
 import { text as str } from '../../lib/fields.ts';
 import type { ConnectorConfig } from '../../lib/config.ts';
-import { isUnsupportedQuery, type JsonClient } from '../../lib/http-client.ts';
+import { PostedQueries, type JsonClient, type PostedQueryOptions } from '../../lib/http-client.ts';
 import type { Logger } from '../../lib/log.ts';
 import { canonicalUnit } from '../../lib/units.ts';
 import { erpMaterialKey, erpOrderKey, normaliseMaterialId, normaliseOrderId } from './ids.ts';
@@ -44,13 +44,9 @@ export function odataString(value: string): string {
  */
 const IN_CHUNK = 100;
 
-export interface ODataSourceOptions {
-  /** Send lookups of more than `IN_CHUNK` ids as one `$query` POST (ERP_ODATA_QUERY). */
-  postQuery: boolean;
+export interface ODataSourceOptions extends PostedQueryOptions {
   /** Rows per answer asked with `Prefer: odata.maxpagesize`; 0 = the ERP's own page size. */
   maxPageSize: number;
-  /** Told once when the ERP refuses `$query`; the source then uses chunked GETs for good. */
-  onUnsupported?: (detail: string) => void;
 }
 
 const DEFAULT_OPTIONS: ODataSourceOptions = { postQuery: true, maxPageSize: 5000 };
@@ -110,7 +106,7 @@ const ORDER_BY: Record<OrderQuery['orderBy'], string> = {
 
 export function createODataErpSource(client: JsonClient, options: ODataSourceOptions = DEFAULT_OPTIONS): ErpSource {
   const prefer = options.maxPageSize > 0 ? { prefer: `odata.maxpagesize=${options.maxPageSize}` } : undefined;
-  let postQuery = options.postQuery;
+  const posted = new PostedQueries(options);
   const encode = (params: Record<string, string>) =>
     Object.entries(params)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
@@ -138,21 +134,16 @@ export function createODataErpSource(client: JsonClient, options: ODataSourceOpt
 
   /** One `$query` POST; undefined when this ERP does not offer it (remembered: chunked GETs from then on). */
   async function queried(set: string, params: Record<string, string>): Promise<Row[] | undefined> {
-    try {
-      const first = await client.query<ODataPage<Row>>(`odata/${set}/$query`, encode(params), 'text/plain', prefer);
-      if (first) return (await pages(first, Infinity)).items;
-    } catch (e) {
-      if (!isUnsupportedQuery(e)) throw e;
-    }
-    if (postQuery) options.onUnsupported?.(`POST odata/${set}/$query was refused; ids go in chunks of ${IN_CHUNK} per GET`);
-    postQuery = false;
-    return undefined;
+    const first = await posted.try(`POST odata/${set}/$query`, `ids go in chunks of ${IN_CHUNK} per GET`, () =>
+      client.query<ODataPage<Row>>(`odata/${set}/$query`, encode(params), 'text/plain', prefer),
+    );
+    return first && (await pages(first, Infinity)).items;
   }
 
   async function byKeys(set: string, field: string, keys: readonly string[], extra: Record<string, string> = {}) {
     const unique = [...new Set(keys)];
     const filter = (ids: readonly string[]) => ({ $filter: `${field} in (${ids.map(odataString).join(',')})`, ...extra });
-    if (postQuery && unique.length > IN_CHUNK) {
+    if (posted.on && unique.length > IN_CHUNK) {
       const rows = await queried(set, filter(unique));
       if (rows) return rows;
     }

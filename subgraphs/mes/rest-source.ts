@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from '../../lib/config.ts';
-import { isUnsupportedQuery, type JsonClient } from '../../lib/http-client.ts';
+import { PostedQueries, type JsonClient, type PostedQueryOptions } from '../../lib/http-client.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { MesConsumption, MesEquipment, MesEquipmentStateChange, MesGenealogyItem, MesJobOrder, MesLot, MesQualityResult, MesSource } from './source.ts';
 
@@ -16,13 +16,9 @@ const CHUNK = 100;
 /** Rows asked per GET page (the demo MES's maximum `limit`); a MES answering fewer is paged on. */
 const PAGE = 1000;
 
-export interface RestSourceOptions {
-  /** Send lookups of more than `CHUNK` ids as one POSTed query (MES_BATCH_QUERY). */
-  postQuery: boolean;
+export interface RestSourceOptions extends PostedQueryOptions {
   /** Rows asked per POSTed answer. */
   batchPageSize: number;
-  /** Told once when the MES refuses the POSTed query; the source then uses chunked GETs for good. */
-  onUnsupported?: (detail: string) => void;
 }
 
 const DEFAULT_OPTIONS: RestSourceOptions = { postQuery: true, batchPageSize: 5000 };
@@ -32,7 +28,7 @@ export function restSourceOptions(c: ConnectorConfig, log: Pick<Logger, 'warn'>)
 }
 
 export function createRestMesSource(client: JsonClient, options: RestSourceOptions = DEFAULT_OPTIONS): MesSource {
-  let postQuery = options.postQuery;
+  const posted = new PostedQueries(options);
 
   /** Every page of an answer: `fetchPage(offset)` until the total is read or a page comes back empty. */
   async function paged<T>(fetchPage: (offset: number) => Promise<ListPage<T> | undefined>): Promise<T[]> {
@@ -48,31 +44,18 @@ export function createRestMesSource(client: JsonClient, options: RestSourceOptio
   const list = <T>(path: string, params: Record<string, string>): Promise<T[]> =>
     paged((offset) => client.get<ListPage<T>>(`api/v1/${path}?${new URLSearchParams({ ...params, limit: String(PAGE), offset: String(offset) })}`));
 
-  /** One POSTed query; undefined when this MES does not offer it (remembered: chunked GETs from then on). */
+  /** One POSTed query (paged); undefined when this MES does not offer it (remembered: chunked GETs from then on). */
   async function queried<T>(path: string, body: Record<string, unknown>): Promise<T[] | undefined> {
-    try {
-      let offered = true;
-      const rows = await paged(async (offset) => {
-        const page = await client.query<ListPage<T>>(
-          `api/v1/${path}/query`,
-          JSON.stringify({ ...body, limit: options.batchPageSize, offset }),
-          'application/json',
-        );
-        if (!page) offered = false;
-        return page;
-      });
-      if (offered) return rows;
-    } catch (e) {
-      if (!isUnsupportedQuery(e)) throw e;
-    }
-    if (postQuery) options.onUnsupported?.(`POST api/v1/${path}/query was refused; ids go in chunks of ${CHUNK} per GET`);
-    postQuery = false;
-    return undefined;
+    const pageAt = (offset: number) =>
+      client.query<ListPage<T>>(`api/v1/${path}/query`, JSON.stringify({ ...body, limit: options.batchPageSize, offset }), 'application/json');
+    const first = await posted.try(`POST api/v1/${path}/query`, `ids go in chunks of ${CHUNK} per GET`, () => pageAt(0));
+    // paged() asks for offset 0 only first (it returns on an empty page): that page is read already.
+    return first && paged(async (offset) => (offset === 0 ? first : pageAt(offset)));
   }
 
   async function byKeys<T>(path: string, param: string, keys: readonly string[], extra: Record<string, string> = {}): Promise<T[]> {
     const unique = [...new Set(keys)];
-    if (postQuery && unique.length > CHUNK) {
+    if (posted.on && unique.length > CHUNK) {
       const rows = await queried<T>(path, { ...extra, [param]: unique });
       if (rows) return rows;
     }
