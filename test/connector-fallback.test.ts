@@ -67,40 +67,45 @@ afterAll(async () => {
 
 const orderIds = Array.from({ length: 350 }, (_, i) => String(1000000 + i));
 
+/**
+ * A source of `make` behind a proxy that answers POSTed queries with `status` (what it was told of the
+ * refusal in `told`), and one straight to the demo system, both asking with POSTed queries.
+ */
+async function refusedAndDirect<S>(system: 'erp' | 'mes', status: number, make: (c: JsonClient, onUnsupported?: (d: string) => void) => S) {
+  const proxy = await refusingProxy(system === 'erp' ? erpUrl : mesUrl, status);
+  closers.push(proxy.close);
+  const told: string[] = [];
+  return { proxy, told, refused: make(client(system, proxy.url), (d) => told.push(d)), direct: make(client(system, system === 'erp' ? erpUrl : mesUrl)) };
+}
+const erpSource = (c: JsonClient, onUnsupported?: (d: string) => void) => createODataErpSource(c, { postQuery: true, maxPageSize: 5000, onUnsupported });
+const mesSource = (batchPageSize: number) => (c: JsonClient, onUnsupported?: (d: string) => void) =>
+  createRestMesSource(c, { postQuery: true, batchPageSize, onUnsupported });
+
 describe('an ERP without $query', () => {
   for (const status of [501, 405, 404]) {
     it(`answering ${status}: the lookup falls back to chunked GETs once, with the same rows`, async () => {
-      const proxy = await refusingProxy(erpUrl, status);
-      closers.push(proxy.close);
-      const told: string[] = [];
-      const refused = createODataErpSource(client('erp', proxy.url), { postQuery: true, maxPageSize: 5000, onUnsupported: (d) => told.push(d) });
-      const direct = createODataErpSource(client('erp', erpUrl), { postQuery: true, maxPageSize: 5000 });
+      const { proxy, told, refused, direct } = await refusedAndDirect('erp', status, erpSource);
       const expected = await direct.ordersByIds(orderIds);
       expect(expected.length).toBeGreaterThan(300);
       expect(await refused.ordersByIds(orderIds)).toEqual(expected);
       expect(await refused.routingByOrders(orderIds)).toEqual(await direct.routingByOrders(orderIds));
       // asked once, told once; the second lookup went straight to GETs
       expect(proxy.posts).toBe(1);
-      expect(told).toHaveLength(1);
-      expect(told[0]).toMatch(/\$query was refused/);
+      expect(told).toEqual([expect.stringMatching(/\$query was refused/)]);
     });
   }
 
   it('a refusal of another kind (the ERP is down) is an error, not a fallback', async () => {
-    const proxy = await refusingProxy(erpUrl, 503);
-    closers.push(proxy.close);
-    const source = createODataErpSource(client('erp', proxy.url), { postQuery: true, maxPageSize: 5000 });
-    await expect(source.ordersByIds(orderIds)).rejects.toMatchObject({ name: 'UpstreamError', system: 'erp' });
+    const { proxy, told, refused } = await refusedAndDirect('erp', 503, erpSource);
+    await expect(refused.ordersByIds(orderIds)).rejects.toMatchObject({ name: 'UpstreamError', system: 'erp' });
+    expect(proxy.posts).toBeGreaterThan(0);
+    expect(told).toEqual([]);
   });
 });
 
 describe('a MES without POST <list>/query', () => {
   it('falls back to chunked GETs once, with the same work orders', async () => {
-    const proxy = await refusingProxy(mesUrl, 404);
-    closers.push(proxy.close);
-    const told: string[] = [];
-    const refused = createRestMesSource(client('mes', proxy.url), { postQuery: true, batchPageSize: 5000, onUnsupported: (d) => told.push(d) });
-    const direct = createRestMesSource(client('mes', mesUrl), { postQuery: true, batchPageSize: 5000 });
+    const { proxy, told, refused, direct } = await refusedAndDirect('mes', 404, mesSource(5000));
     const expected = await direct.jobOrdersByErpOrders(orderIds);
     expect(expected.length).toBeGreaterThan(300);
     expect(await refused.jobOrdersByErpOrders(orderIds)).toEqual(expected);
@@ -111,9 +116,8 @@ describe('a MES without POST <list>/query', () => {
   });
 
   it('pages a POSTed query past its page size with the same rows', async () => {
-    const direct = createRestMesSource(client('mes', mesUrl), { postQuery: true, batchPageSize: 5000 });
-    const small = createRestMesSource(client('mes', mesUrl), { postQuery: true, batchPageSize: 150 });
-    const expected = await direct.jobOrdersByErpOrders(orderIds);
-    expect(await small.jobOrdersByErpOrders(orderIds)).toEqual(expected);
+    const expected = await mesSource(5000)(client('mes', mesUrl)).jobOrdersByErpOrders(orderIds);
+    expect(expected.length).toBeGreaterThan(2 * 150);
+    expect(await mesSource(150)(client('mes', mesUrl)).jobOrdersByErpOrders(orderIds)).toEqual(expected);
   });
 });
