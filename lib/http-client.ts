@@ -74,8 +74,9 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
     method: Dispatcher.HttpMethod,
     pathAndQuery: string,
     body?: { text: string; type: string },
-    headers: Readonly<Record<string, string>> = fixedHeaders,
+    extraHeaders?: Readonly<Record<string, string>>,
   ): Promise<T | undefined> {
+    const headers = extraHeaders ? { ...fixedHeaders, ...extraHeaders } : fixedHeaders;
     // Relative paths resolve under the base URL; an absolute path (an OData nextLink) under its origin.
     const target = new URL(pathAndQuery, base);
     const started = process.hrtime.bigint();
@@ -132,10 +133,10 @@ export function createJsonClient(opts: JsonClientOptions): JsonClient {
   return {
     baseUrl: base.toString(),
     get<T>(pathAndQuery: string, headers?: Readonly<Record<string, string>>): Promise<T | undefined> {
-      return read(`GET ${pathAndQuery}`, headers, () => attempt<T>('GET', pathAndQuery, undefined, headers && { ...fixedHeaders, ...headers }));
+      return read(`GET ${pathAndQuery}`, headers, () => attempt<T>('GET', pathAndQuery, undefined, headers));
     },
     query<T>(path: string, text: string, type: string, headers?: Readonly<Record<string, string>>): Promise<T | undefined> {
-      return read(`POST ${path}\n${type}\n${text}`, headers, () => attempt<T>('POST', path, { text, type }, headers && { ...fixedHeaders, ...headers }));
+      return read(`POST ${path}\n${type}\n${text}`, headers, () => attempt<T>('POST', path, { text, type }, headers));
     },
     async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<T> {
       const res = await policy.write(() => attempt<T>(method, path, { text: JSON.stringify(body), type: 'application/json' }));

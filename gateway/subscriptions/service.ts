@@ -247,10 +247,7 @@ export function createSubscriptionService(opts: SubscriptionServiceOptions): Sub
       };
       return mapIterator(
         untilExpiry(events, ctx.caller.expiresAt),
-        async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => {
-          if (event === TOKEN_EXPIRED) return event;
-          return deliver(event);
-        },
+        async (event): Promise<EventPayload | typeof TOKEN_EXPIRED> => (event === TOKEN_EXPIRED ? event : deliver(event)),
         () => {
           release();
           releaseSelection();

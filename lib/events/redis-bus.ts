@@ -28,10 +28,11 @@ export interface RedisBusOptions {
  */
 const PUBLISH = `
 local ids = {}
+local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
 for i = 2, #ARGV, 3 do
-  local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
   local id = ''
   if current < tonumber(ARGV[i]) then
+    current = tonumber(ARGV[i])
     redis.call('SET', KEYS[2], ARGV[i])
     if ARGV[i + 1] ~= '' then
       id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[i + 1], 'data', ARGV[i + 2])

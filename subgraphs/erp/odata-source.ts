@@ -49,8 +49,6 @@ export interface ODataSourceOptions extends PostedQueryOptions {
   maxPageSize: number;
 }
 
-const DEFAULT_OPTIONS: ODataSourceOptions = { postQuery: true, maxPageSize: 5000 };
-
 export function odataSourceOptions(c: ConnectorConfig, log: Pick<Logger, 'warn'>): ODataSourceOptions {
   return { postQuery: c.erpPostQuery, maxPageSize: c.erpMaxPageSize, onUnsupported: (detail) => log.warn('ERP batch query not offered', { detail }) };
 }
@@ -104,7 +102,7 @@ const ORDER_BY: Record<OrderQuery['orderBy'], string> = {
   PLANNED_END_DESC: 'PlannedEnd desc,OrderNumber desc',
 };
 
-export function createODataErpSource(client: JsonClient, options: ODataSourceOptions = DEFAULT_OPTIONS): ErpSource {
+export function createODataErpSource(client: JsonClient, options: ODataSourceOptions): ErpSource {
   const prefer = options.maxPageSize > 0 ? { prefer: `odata.maxpagesize=${options.maxPageSize}` } : undefined;
   const posted = new PostedQueries(options);
   const encode = (params: Record<string, string>) =>

@@ -21,13 +21,11 @@ export interface RestSourceOptions extends PostedQueryOptions {
   batchPageSize: number;
 }
 
-const DEFAULT_OPTIONS: RestSourceOptions = { postQuery: true, batchPageSize: 5000 };
-
 export function restSourceOptions(c: ConnectorConfig, log: Pick<Logger, 'warn'>): RestSourceOptions {
   return { postQuery: c.mesPostQuery, batchPageSize: c.mesBatchPageSize, onUnsupported: (detail) => log.warn('MES batch query not offered', { detail }) };
 }
 
-export function createRestMesSource(client: JsonClient, options: RestSourceOptions = DEFAULT_OPTIONS): MesSource {
+export function createRestMesSource(client: JsonClient, options: RestSourceOptions): MesSource {
   const posted = new PostedQueries(options);
 
   /** Every page of an answer: `fetchPage(offset)` until the total is read or a page comes back empty. */
