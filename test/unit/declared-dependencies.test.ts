@@ -71,4 +71,18 @@ describe('declared dependencies', () => {
     const found = undeclaredImports(files, pkg);
     expect(found, found.join('\n')).toEqual([]);
   });
+
+  it('the hub installs and imports no Redis mock: its tests talk to a real Redis', () => {
+    const MOCKS = /(^|\/)(ioredis-mock|redis-mock|redis-memory-server|fakeredis|redis-server-mock)$/;
+    // bench/peers is Hive Gateway's own tree: its @graphql-mesh/cache-redis depends on ioredis-mock
+    // (used when no Redis is configured); the bench runs Hive as shipped and no hub code or test loads it.
+    const lock = JSON.parse(readFileSync(resolve(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages).filter((p) => MOCKS.test(p))).toEqual([]);
+    const imports = repoFiles(root)
+      .map((f) => relative(root, f))
+      .filter((f) => !f.startsWith('bench/peers/'))
+      .flatMap((path) => importsOf(path, readFileSync(resolve(root, path), 'utf8')).map((i) => `${path}: ${i.text}`));
+    expect(imports.length).toBeGreaterThan(500);
+    expect(imports.filter((i) => MOCKS.test(packageOf(i.split(': ')[1]!)))).toEqual([]);
+  });
 });
